@@ -1,0 +1,90 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Layers, dependencies pointing one way (docs/architecture.md):
+// MuxWire -> MuxICE -> MuxCore -> MuxIO -> MuxAPI -> mediamux
+let package = Package(
+    name: "mediamux",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mediamux", targets: ["mediamux"]),
+        .library(name: "MuxWire", targets: ["MuxWire"]),
+        .library(name: "MuxICE", targets: ["MuxICE"]),
+        .library(name: "MuxCore", targets: ["MuxCore"]),
+        .library(name: "MuxIO", targets: ["MuxIO"]),
+        .library(name: "MuxAPI", targets: ["MuxAPI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(
+            url: "https://github.com/apple/swift-configuration.git", from: "1.4.0",
+            traits: [.defaults, "YAML", "CommandLineArguments"]
+        ),
+    ],
+    targets: [
+        // Wire formats: RFC 7983 classification, STUN. No sockets, no clock.
+        .target(
+            name: "MuxWire",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // ICE-lite responder and consent state. No sockets, no clock.
+        .target(name: "MuxICE", dependencies: ["MuxWire"]),
+        // Router/index, sessions, rooms, admission, handler seam. No sockets, no clock.
+        .target(
+            name: "MuxCore",
+            dependencies: [
+                "MuxWire", "MuxICE",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
+        // The only module that owns sockets and timers.
+        .target(
+            name: "MuxIO",
+            dependencies: [
+                "MuxCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // HTTP control API and metrics export.
+        .target(
+            name: "MuxAPI",
+            dependencies: [
+                "MuxCore", "MuxIO",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "mediamux",
+            dependencies: [
+                "MuxAPI", "MuxIO", "MuxCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "MuxWireTests", dependencies: ["MuxWire"]),
+        .testTarget(name: "MuxICETests", dependencies: ["MuxICE"]),
+        .testTarget(
+            name: "MuxCoreTests",
+            dependencies: ["MuxCore", .product(name: "MetricsTestKit", package: "swift-metrics")]
+        ),
+        .testTarget(name: "MuxIOTests", dependencies: ["MuxIO"]),
+        .testTarget(
+            name: "MuxAPITests",
+            dependencies: ["MuxAPI", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
+    ]
+)

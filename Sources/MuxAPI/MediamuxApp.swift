@@ -1,0 +1,72 @@
+import Hummingbird
+import Logging
+import Metrics
+import MuxCore
+import MuxIO
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+
+/// mediamux assembled: the UDP mux and the HTTP API with its metrics, sharing one Prometheus registry.
+/// Tests build the same thing on port 0.
+public struct MediamuxApp: Sendable {
+    public let mux: UDPMux
+    public let api: Application<RouterResponder<BasicRequestContext>>
+    public let registry: PrometheusCollectorRegistry
+
+    /// Binds the UDP sockets and prepares the API; nothing runs until `services` do.
+    /// `onListening` learns the bound addresses (the real ports when 0 was configured).
+    public static func build(
+        settings: AppSettings, logger: Logger,
+        onListening: @escaping @Sendable (ListeningAddresses) async -> Void = { _ in }
+    ) async throws -> MediamuxApp {
+        let registry = PrometheusCollectorRegistry()
+        let factory = PrometheusMetricsFactory(registry: registry)
+        let admission = LocalAdmission(limits: settings.mux.limits)
+        let mux = try await UDPMux.bind(settings: settings.mux, admission: admission, metricsFactory: factory, logger: logger)
+
+        let router = Hummingbird.Router(context: BasicRequestContext.self)
+        router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: BearerAuthMiddleware(apiToken: settings.api.token, metricsToken: settings.api.metricsToken))
+        router.get("/healthz") { _, _ in HealthDTO(status: "ok") }
+        router.get("/metrics") { _, _ in Self.metricsResponse(registry) }
+        SessionRoutes(mux: mux, maxCreatesPerSecond: settings.api.maxCreatesPerSecond).add(to: router)
+
+        let api = Application(
+            router: router,
+            configuration: .init(address: .hostname(settings.api.host, port: settings.api.port), serverName: "mediamux"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? settings.api.port
+                await onListening(ListeningAddresses(
+                    api: "\(settings.api.host):\(port)", apiPort: port, udp: mux.singlePortAddresses.map { "\($0)" }
+                ))
+            },
+            logger: logger
+        )
+        return MediamuxApp(mux: mux, api: api, registry: registry)
+    }
+
+    /// The mux first, so on shutdown (reverse order) the API stops taking requests before sessions close.
+    public var services: [any Service] { [self.mux, self.api] }
+
+    static func metricsResponse(_ registry: PrometheusCollectorRegistry) -> Response {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16_384)
+        registry.emit(into: &bytes)
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+        )
+    }
+}
+
+/// Where mediamux listens, once it does.
+public struct ListeningAddresses: Sendable, Codable {
+    public let api: String
+    public let apiPort: Int
+    public let udp: [String]
+}
+
+struct HealthDTO: ResponseEncodable {
+    let status: String
+}

@@ -1,0 +1,96 @@
+import Hummingbird
+import MuxCore
+import MuxICE
+import MuxIO
+
+/// Body of `POST /v1/rooms/{room}/sessions`; every field is optional.
+struct CreateSessionBody: Decodable {
+    struct RemoteICE: Decodable {
+        let ufrag: String
+        let pwd: String
+    }
+
+    let user: String?
+    let handler: String?
+    let remote: RemoteICE?
+}
+
+struct TupleDTO: Encodable {
+    let local: String
+    let remote: String
+}
+
+struct TrafficDTO: Encodable {
+    let packetsIn: Int
+    let bytesIn: Int
+    let packetsOut: Int
+    let bytesOut: Int
+
+    enum CodingKeys: String, CodingKey {
+        case packetsIn = "packets_in", bytesIn = "bytes_in", packetsOut = "packets_out", bytesOut = "bytes_out"
+    }
+}
+
+struct ICEDTO: Encodable {
+    let ufrag: String
+    let pwd: String?
+    let lite: Bool
+    let candidates: [String]?
+}
+
+/// A session as the API shows it. `ice.pwd` and `ice.candidates` are only in the creation response.
+struct SessionDTO: ResponseEncodable {
+    let id: String
+    let room: String
+    let user: String?
+    let handler: String
+    let state: String
+    let closeReason: String?
+    let ice: ICEDTO
+    let tuples: [TupleDTO]
+    let selected: TupleDTO?
+    let counters: TrafficDTO
+    let ageSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case id, room, user, handler, state, ice, tuples, selected, counters
+        case closeReason = "close_reason", ageSeconds = "age_seconds"
+    }
+
+    init(_ snapshot: SessionSnapshot, mux: UDPMux, candidates: [HostCandidate]? = nil) {
+        func describe(_ tuple: FiveTuple) -> TupleDTO {
+            TupleDTO(local: mux.localAddress(of: tuple.socket).map { "\($0)" } ?? "closed", remote: "\(tuple.remote)")
+        }
+        self.id = "\(snapshot.id)"
+        self.room = snapshot.room
+        self.user = snapshot.user
+        self.handler = snapshot.handler
+        self.state = snapshot.state.rawValue
+        self.closeReason = snapshot.closeReason?.rawValue
+        self.ice = ICEDTO(
+            ufrag: snapshot.localCredentials.ufrag, pwd: candidates == nil ? nil : snapshot.localCredentials.password,
+            lite: true, candidates: candidates?.map(\.sdpValue)
+        )
+        self.tuples = snapshot.tuples.map(describe)
+        self.selected = snapshot.selected.map(describe)
+        self.counters = TrafficDTO(
+            packetsIn: snapshot.traffic.packetsIn, bytesIn: snapshot.traffic.bytesIn,
+            packetsOut: snapshot.traffic.packetsOut, bytesOut: snapshot.traffic.bytesOut
+        )
+        let age = snapshot.age.components
+        self.ageSeconds = Double(age.seconds) + Double(age.attoseconds) / 1e18
+    }
+}
+
+struct SessionListDTO: ResponseEncodable {
+    let sessions: [SessionDTO]
+}
+
+struct RoomListDTO: ResponseEncodable {
+    struct Room: Encodable {
+        let room: String
+        let sessions: Int
+    }
+
+    let rooms: [Room]
+}

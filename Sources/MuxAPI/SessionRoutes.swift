@@ -1,0 +1,121 @@
+import Hummingbird
+import MuxCore
+import MuxICE
+import MuxIO
+import Synchronization
+
+/// The `/v1` routes: create, read, list and delete sessions.
+final class SessionRoutes: Sendable {
+    let mux: UDPMux
+    let creations: Mutex<TokenBucket>
+
+    init(mux: UDPMux, maxCreatesPerSecond: Double) {
+        self.mux = mux
+        self.creations = Mutex(TokenBucket(rate: maxCreatesPerSecond, burst: maxCreatesPerSecond, now: .now))
+    }
+
+    func add(to router: Hummingbird.Router<BasicRequestContext>) {
+        router.post("/v1/rooms/:room/sessions") { request, context in try await self.create(request, context) }
+        router.get("/v1/rooms/:room/sessions") { _, context in try self.list(context) }
+        router.get("/v1/rooms") { _, _ in self.rooms() }
+        router.get("/v1/sessions/:id") { _, context in try self.get(context) }
+        router.delete("/v1/sessions/:id") { _, context in try await self.delete(context) }
+    }
+
+    private func create(_ request: Request, _ context: BasicRequestContext) async throws -> EditedResponse<SessionDTO> {
+        let room = try Self.validName(context.parameters.require("room"), field: "room")
+        let body = try await Self.decodeIfPresent(CreateSessionBody.self, request, context)
+        let user = try body?.user.map { try Self.validName($0, field: "user") }
+        var remote: ICECredentials?
+        if let given = body?.remote {
+            guard ICECredentials.isValid(ufrag: given.ufrag) else {
+                throw APIError.badRequest("remote.ufrag must be 4 to 256 ice-chars (RFC 8839)")
+            }
+            guard ICECredentials.isValid(password: given.pwd) else {
+                throw APIError.badRequest("remote.pwd must be 22 to 256 ice-chars (RFC 8839)")
+            }
+            remote = ICECredentials(ufrag: given.ufrag, password: given.pwd)
+        }
+        guard self.creations.withLock({ $0.take(now: .now) }) else {
+            throw APIError(.tooManyRequests, code: "rate_limited", message: "too many session creations; retry shortly",
+                           headers: [.retryAfter: "1"])
+        }
+        do {
+            let created = try await self.mux.createSession(
+                SessionRequest(room: room, user: user, handler: body?.handler, remote: remote)
+            )
+            return EditedResponse(
+                status: .created, headers: [.location: "/v1/sessions/\(created.snapshot.id)"],
+                response: SessionDTO(created.snapshot, mux: self.mux, candidates: created.candidates)
+            )
+        } catch {
+            throw Self.apiError(for: error)
+        }
+    }
+
+    private func get(_ context: BasicRequestContext) throws -> SessionDTO {
+        let id = try Self.sessionID(context)
+        guard let snapshot = self.mux.router.snapshot(id, now: .now) else {
+            throw APIError.notFound("no session \(id)")
+        }
+        return SessionDTO(snapshot, mux: self.mux)
+    }
+
+    private func list(_ context: BasicRequestContext) throws -> SessionListDTO {
+        let room = try Self.validName(context.parameters.require("room"), field: "room")
+        let sessions = self.mux.router.snapshots(inRoom: room, now: .now)
+        return SessionListDTO(sessions: sessions.map { SessionDTO($0, mux: self.mux) })
+    }
+
+    private func rooms() -> RoomListDTO {
+        let rooms = self.mux.router.rooms().sorted { $0.key < $1.key }
+        return RoomListDTO(rooms: rooms.map { RoomListDTO.Room(room: $0.key, sessions: $0.value) })
+    }
+
+    private func delete(_ context: BasicRequestContext) async throws -> HTTPResponse.Status {
+        let id = try Self.sessionID(context)
+        guard await self.mux.deleteSession(id) else { throw APIError.notFound("no live session \(id)") }
+        return .noContent
+    }
+
+    // MARK: Input
+
+    private static func sessionID(_ context: BasicRequestContext) throws -> SessionID {
+        let text = try context.parameters.require("id")
+        guard let id = SessionID(text) else { throw APIError.notFound("no session \(text)") }
+        return id
+    }
+
+    /// Room and user names: 1 to 128 characters of letters, digits and `-_.~:@`.
+    static func validName(_ name: String, field: String) throws -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~:@")
+        guard (1...128).contains(name.count), name.allSatisfy({ allowed.contains($0) }) else {
+            throw APIError.badRequest("\(field) must be 1 to 128 characters of letters, digits and -_.~:@")
+        }
+        return name
+    }
+
+    /// An empty body means "all defaults"; anything else must be valid JSON.
+    static func decodeIfPresent<T: Decodable>(_: T.Type, _ request: Request, _ context: BasicRequestContext) async throws -> T? {
+        var request = request
+        let body = try await request.collectBody(upTo: context.maxUploadSize)
+        if body.readableBytesView.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
+        return try await request.decode(as: T.self, context: context)
+    }
+
+    static func apiError(for error: SessionCreationError) -> APIError {
+        switch error {
+        case .unknownHandler(let name):
+            return APIError.badRequest("unknown handler \"\(name)\"")
+        case .refused(let refusal):
+            let (status, message): (HTTPResponse.Status, String) = switch refusal {
+            case .roomFull: (.conflict, "the room has max_sessions_per_room sessions")
+            case .userLimit: (.conflict, "the user has max_sessions_per_user sessions")
+            case .capacity: (.serviceUnavailable, "the server has max_sessions_total sessions")
+            case .portsExhausted: (.serviceUnavailable, "every port of the UDP range is in use")
+            case .shuttingDown: (.serviceUnavailable, "the server is shutting down")
+            }
+            return APIError(status, code: refusal.rawValue, message: message)
+        }
+    }
+}

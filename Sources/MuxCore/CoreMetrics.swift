@@ -1,0 +1,37 @@
+import CoreMetrics
+
+/// Session and admission counters, made once from the factory the application chose.
+public final class CoreMetrics: Sendable {
+    private let sessionsByState: [SessionState: Gauge]
+    private let closedByReason: [CloseReason: Counter]
+    private let refusedByReason: [AdmissionRefusal: Counter]
+
+    public init(factory: any MetricsFactory) {
+        self.sessionsByState = Dictionary(uniqueKeysWithValues: SessionState.allCases.filter { $0 != .closed }.map {
+            ($0, Gauge(label: "mediamux_sessions", dimensions: [("state", $0.rawValue)], factory: factory))
+        })
+        self.closedByReason = Dictionary(uniqueKeysWithValues: CloseReason.allCases.map {
+            ($0, Counter(label: "mediamux_session_closed_total", dimensions: [("reason", $0.rawValue)], factory: factory))
+        })
+        self.refusedByReason = Dictionary(uniqueKeysWithValues: AdmissionRefusal.allCases.map {
+            ($0, Counter(label: "mediamux_admission_refused_total", dimensions: [("reason", $0.rawValue)], factory: factory))
+        })
+        for gauge in self.sessionsByState.values { gauge.record(0) }
+        for counter in self.closedByReason.values { counter.increment(by: 0) }
+        for counter in self.refusedByReason.values { counter.increment(by: 0) }
+    }
+
+    func record(sessionCounts: [SessionState: Int]) {
+        for (state, gauge) in self.sessionsByState {
+            gauge.record(sessionCounts[state, default: 0])
+        }
+    }
+
+    func recordClosed(_ reason: CloseReason) {
+        self.closedByReason[reason]?.increment()
+    }
+
+    public func recordRefused(_ reason: AdmissionRefusal) {
+        self.refusedByReason[reason]?.increment()
+    }
+}

@@ -1,0 +1,53 @@
+import MuxICE
+import MuxWire
+
+/// Everything the router needs to add a session that admission already accepted.
+public struct NewSession: Sendable {
+    public var id: SessionID
+    public var ticket: AdmissionTicket
+    public var handlerName: String
+    public var credentials: ICECredentials
+    public var handler: any SessionHandler
+    public var counters: SessionCounters
+    /// Sockets opened for this session alone (range mode), closed with it.
+    public var ownedSockets: [SocketID]
+    public var rangePort: Int?
+
+    public init(
+        id: SessionID, ticket: AdmissionTicket, handlerName: String, credentials: ICECredentials,
+        handler: any SessionHandler, counters: SessionCounters, ownedSockets: [SocketID] = [], rangePort: Int? = nil
+    ) {
+        self.id = id
+        self.ticket = ticket
+        self.handlerName = handlerName
+        self.credentials = credentials
+        self.handler = handler
+        self.counters = counters
+        self.ownedSockets = ownedSockets
+        self.rangePort = rangePort
+    }
+}
+
+/// One live session inside the router. `@unchecked Sendable`: it is only touched under the router's lock.
+final class SessionRecord: @unchecked Sendable {
+    let new: NewSession
+    let key: STUNIntegrityKey
+    var agent: ICELiteAgent
+
+    init(_ new: NewSession, timeouts: ICETimeouts, now: ContinuousClock.Instant) {
+        self.new = new
+        self.key = STUNIntegrityKey(password: new.credentials.password)
+        self.agent = ICELiteAgent(timeouts: timeouts, now: now)
+    }
+
+    var state: SessionState { SessionState(self.agent.state) }
+
+    func snapshot(now: ContinuousClock.Instant, closeReason: CloseReason? = nil) -> SessionSnapshot {
+        SessionSnapshot(
+            id: self.new.id, room: self.new.ticket.room, user: self.new.ticket.user, handler: self.new.handlerName,
+            localCredentials: self.new.credentials, state: closeReason == nil ? self.state : .closed,
+            closeReason: closeReason, tuples: self.agent.tuples.map(\.tuple), selected: self.agent.selected,
+            traffic: self.new.counters.snapshot, age: now - self.agent.createdAt
+        )
+    }
+}

@@ -1,0 +1,111 @@
+/// The ICE-lite side of one session: which 5-tuples have authenticated, which one is selected, and when
+/// consent runs out. It keeps time only through the `now` values its caller passes.
+///
+/// Drive it like this:
+/// - after a check that `ConnectivityCheck.respond` accepted, call `handleAuthenticatedCheck(on:nominated:now:)`
+///   and apply the returned `TupleChange` to any index of tuples;
+/// - arm a timer for `pollTimeout()`; when it fires, call `expiry(now:)` and close the session if it returns a reason.
+public struct ICELiteAgent: Sendable {
+    public enum State: String, Sendable {
+        /// No authenticated check yet.
+        case new
+        /// Authenticated checks arrived, none nominated a pair.
+        case checking
+        /// A pair is nominated and consent is fresh.
+        case connected
+    }
+
+    public enum Expiry: Sendable, Hashable {
+        case connectTimeout
+        case consentExpired
+        case maxDuration
+    }
+
+    /// What a check did to the set of tuples.
+    public struct TupleChange: Sendable, Equatable {
+        /// The tuple was new and is now bound.
+        public var added: FiveTuple?
+        /// A tuple evicted to make room.
+        public var evicted: FiveTuple?
+        /// The selected tuple changed to the checked one.
+        public var selectionChanged: Bool
+
+        public init(added: FiveTuple? = nil, evicted: FiveTuple? = nil, selectionChanged: Bool = false) {
+            self.added = added
+            self.evicted = evicted
+            self.selectionChanged = selectionChanged
+        }
+    }
+
+    public struct BoundTuple: Sendable, Equatable {
+        public let tuple: FiveTuple
+        public let boundAt: ContinuousClock.Instant
+        public internal(set) var lastCheck: ContinuousClock.Instant
+    }
+
+    /// At most this many tuples per session; the oldest unselected one makes room for a new one.
+    public static let maxTuples = 8
+
+    public let timeouts: ICETimeouts
+    public let createdAt: ContinuousClock.Instant
+    public private(set) var tuples: [BoundTuple] = []
+    public private(set) var selected: FiveTuple?
+    private var lastConsent: ContinuousClock.Instant?
+
+    public init(timeouts: ICETimeouts, now: ContinuousClock.Instant) {
+        self.timeouts = timeouts
+        self.createdAt = now
+    }
+
+    public var state: State {
+        if self.selected != nil { return .connected }
+        return self.tuples.isEmpty ? .new : .checking
+    }
+
+    public mutating func handleAuthenticatedCheck(on tuple: FiveTuple, nominated: Bool, now: ContinuousClock.Instant) -> TupleChange {
+        var change = TupleChange(added: nil, evicted: nil, selectionChanged: false)
+        self.lastConsent = now
+        if let index = self.tuples.firstIndex(where: { $0.tuple == tuple }) {
+            self.tuples[index].lastCheck = now
+        } else {
+            if self.tuples.count >= Self.maxTuples,
+               let oldest = self.tuples.indices.filter({ self.tuples[$0].tuple != self.selected })
+                   .min(by: { self.tuples[$0].boundAt < self.tuples[$1].boundAt }) {
+                change.evicted = self.tuples.remove(at: oldest).tuple
+            }
+            self.tuples.append(BoundTuple(tuple: tuple, boundAt: now, lastCheck: now))
+            change.added = tuple
+        }
+        if nominated && self.selected != tuple {
+            self.selected = tuple
+            change.selectionChanged = true
+        }
+        return change
+    }
+
+    /// The next instant at which `expiry(now:)` may return a reason.
+    public func pollTimeout() -> ContinuousClock.Instant {
+        let end = self.createdAt + self.timeouts.maxDuration
+        if self.selected == nil {
+            return min(end, self.createdAt + self.timeouts.connect)
+        }
+        return min(end, (self.lastConsent ?? self.createdAt) + self.timeouts.consent)
+    }
+
+    public func expiry(now: ContinuousClock.Instant) -> Expiry? {
+        if now >= self.createdAt + self.timeouts.maxDuration { return .maxDuration }
+        if self.selected == nil {
+            return now >= self.createdAt + self.timeouts.connect ? .connectTimeout : nil
+        }
+        return now >= (self.lastConsent ?? self.createdAt) + self.timeouts.consent ? .consentExpired : nil
+    }
+}
+
+extension ICELiteAgent {
+    /// Drops a tuple that another session has since authenticated; if it was selected, nothing is selected
+    /// until a new nomination, and the connect timer applies again.
+    public mutating func forget(_ tuple: FiveTuple) {
+        self.tuples.removeAll { $0.tuple == tuple }
+        if self.selected == tuple { self.selected = nil }
+    }
+}

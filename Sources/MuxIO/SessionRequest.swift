@@ -1,0 +1,31 @@
+import MuxCore
+import MuxICE
+
+/// A request for a new session, as the control API passes it on.
+public struct SessionRequest: Sendable {
+    public var room: String
+    public var user: String?
+    /// A name registered in the mux's handler table; nil takes the configured default.
+    public var handler: String?
+    /// The peer's ICE credentials, when the signaling server knows them.
+    public var remote: ICECredentials?
+
+    public init(room: String, user: String? = nil, handler: String? = nil, remote: ICECredentials? = nil) {
+        self.room = room
+        self.user = user
+        self.handler = handler
+        self.remote = remote
+    }
+}
+
+/// A session that was admitted and bound, with the candidates to signal.
+public struct CreatedSession: Sendable {
+    public let snapshot: SessionSnapshot
+    public let candidates: [HostCandidate]
+}
+
+/// Why a session could not be created.
+public enum SessionCreationError: Error, Sendable, Equatable {
+    case refused(AdmissionRefusal)
+    case unknownHandler(String)
+}

@@ -1,0 +1,132 @@
+import MuxCore
+import MuxICE
+import MuxWire
+import NIOCore
+
+extension UDPMux {
+    /// Admits, binds (range mode) and registers a new session, then returns the candidates to signal.
+    public func createSession(_ request: SessionRequest) async throws(SessionCreationError) -> CreatedSession {
+        let handlerName = request.handler ?? self.settings.defaultHandler
+        guard let makeHandler = self.handlers[handlerName] else { throw .unknownHandler(handlerName) }
+        guard !self.stopping.load(ordering: .relaxed) else { throw self.refuse(.shuttingDown) }
+
+        let ticket = AdmissionTicket(room: request.room, user: request.user)
+        if let refusal = await self.admission.reserve(ticket) { throw self.refuse(refusal) }
+
+        var rangePort: Int?
+        var rangeSockets: [BoundSocket] = []
+        if self.rangeCounters != nil {
+            guard let (port, sockets) = await self.bindRangePort() else {
+                await self.admission.release(ticket)
+                throw self.refuse(.portsExhausted)
+            }
+            rangePort = port
+            rangeSockets = sockets
+        }
+
+        let now = ContinuousClock.now
+        let counters = SessionCounters()
+        for _ in 0..<8 {
+            let id = SessionID.random()
+            let sender = SessionSender(id: id, router: self.router, registry: self.registry, counters: counters)
+            let context = SessionContext(id: id, room: request.room, user: request.user, sender: sender)
+            let new = NewSession(
+                id: id, ticket: ticket, handlerName: handlerName, credentials: .random(), handler: makeHandler(context),
+                counters: counters, ownedSockets: rangeSockets.map(\.id), rangePort: rangePort
+            )
+            if self.router.insert(new, now: now), let snapshot = self.router.snapshot(id, now: now) {
+                self.logger.debug("session created", metadata: ["session": "\(id)", "room": "\(request.room)"])
+                return CreatedSession(snapshot: snapshot, candidates: self.candidates(rangeSockets: rangeSockets))
+            }
+        }
+        // Eight random 64-bit ids or 48-bit ufrags in a row already taken: something is badly wrong.
+        preconditionFailure("could not find a free session id and ufrag")
+    }
+
+    /// Closes a live session; false when there is none with this id.
+    public func deleteSession(_ id: SessionID) async -> Bool {
+        guard let closed = self.router.close(id, reason: .deleted, now: .now) else { return false }
+        await self.release([closed])
+        return true
+    }
+
+    /// Gives back everything closed sessions held: range sockets and ports, admission slots; then tells
+    /// their handlers.
+    func release(_ closed: [ClosedSession]) async {
+        for session in closed {
+            for id in session.ownedSockets {
+                if let socket = self.registry.remove(id) {
+                    try? await socket.channel.close()
+                }
+            }
+            if let port = session.rangePort {
+                self.portPool.withLock { $0?.release(port) }
+            }
+            await self.admission.release(session.ticket)
+            session.handler.handleClose(reason: session.reason)
+            self.logger.debug("session closed", metadata: ["session": "\(session.id)", "reason": "\(session.reason.rawValue)"])
+        }
+        if !closed.isEmpty { self.recordRangePorts() }
+    }
+
+    private func refuse(_ refusal: AdmissionRefusal) -> SessionCreationError {
+        self.coreMetrics.recordRefused(refusal)
+        return .refused(refusal)
+    }
+
+    /// Takes a port from the pool and binds it on every bind address. A port another process holds goes
+    /// back to the pool and the next is tried, a few times at most.
+    private func bindRangePort() async -> (Int, [BoundSocket])? {
+        guard let counters = self.rangeCounters else { return nil }
+        for _ in 0..<16 {
+            guard let port = self.portPool.withLock({ $0?.allocate() }) else { return nil }
+            var sockets: [BoundSocket] = []
+            do {
+                for address in self.bindAddresses {
+                    sockets.append(try await self.bindSocket(TransportAddress(ip: address, port: UInt16(port)), counters: counters))
+                }
+                self.recordRangePorts()
+                return (port, sockets)
+            } catch {
+                self.logger.warning("range port unavailable", metadata: ["port": "\(port)", "error": "\(error)"])
+                for socket in sockets {
+                    self.registry.remove(socket.id)
+                    try? await socket.channel.close()
+                }
+                self.portPool.withLock { $0?.release(port) }
+            }
+        }
+        return nil
+    }
+
+    /// Host candidates for every address of the session: single-port first, range ports below them.
+    func candidates(rangeSockets: [BoundSocket]) -> [HostCandidate] {
+        let single = self.singlePortAddresses
+        var candidates: [HostCandidate] = []
+        for (index, local) in single.enumerated() {
+            candidates.append(HostCandidate(
+                foundation: self.foundation(of: local.ip), address: self.announced(local, isRangePort: false),
+                localPreference: UInt32(65_535 - index)
+            ))
+        }
+        let rangePreference = single.isEmpty ? 65_535 : 32_767
+        for (index, socket) in rangeSockets.enumerated() {
+            candidates.append(HostCandidate(
+                foundation: self.foundation(of: socket.local.ip), address: self.announced(socket.local, isRangePort: true),
+                localPreference: UInt32(rangePreference - index)
+            ))
+        }
+        return candidates
+    }
+
+    /// Candidates of the same base address share a foundation (RFC 8445, section 5.1.1.3).
+    private func foundation(of ip: IPAddress) -> String {
+        String((self.bindAddresses.firstIndex(of: ip) ?? self.bindAddresses.count) + 1)
+    }
+
+    private func announced(_ local: TransportAddress, isRangePort: Bool) -> TransportAddress {
+        guard let mapping = self.settings.udp.announced.first(where: { $0.local == local.ip }) else { return local }
+        let port = isRangePort ? local.port : (mapping.publicPort ?? local.port)
+        return TransportAddress(ip: mapping.publicIP, port: port)
+    }
+}

@@ -1,0 +1,164 @@
+import Configuration
+import MuxAPI
+import MuxCore
+import MuxICE
+import MuxIO
+import MuxWire
+
+/// Reads settings from, in order of precedence: command-line flags (`--udp-port 7882`), environment
+/// variables (`MEDIAMUX_UDP_PORT=7882`), and the YAML file. Every value is read as text and checked here,
+/// so an error names the key and says what is allowed (docs/configuration.md lists them all).
+struct SettingsLoader {
+    let reader: ConfigReader
+
+    static func load(configFile: String?, arguments: [String]) async throws -> (AppSettings, logLevel: String) {
+        var providers: [any ConfigProvider] = [
+            // Flags spell keys with dashes: `limits.max_sessions_per_room` is `--limits-max-sessions-per-room`.
+            CommandLineArgumentsProvider(arguments: ["mediamux"] + arguments).mapKeys { key in
+                AbsoluteConfigKey(key.components.map { $0.replacingUnderscores() }, context: key.context)
+            },
+            EnvironmentVariablesProvider().prefixKeys(with: "mediamux"),
+        ]
+        if let configFile {
+            do {
+                providers.append(try await FileProvider<YAMLSnapshot>(filePath: .init(configFile)))
+            } catch {
+                throw ConfigurationError(key: "--config", message: "cannot read \(configFile): \(error)")
+            }
+        }
+        let loader = SettingsLoader(reader: ConfigReader(providers: providers))
+        return (try loader.settings(), loader.text("log.level") ?? "info")
+    }
+
+    func settings() throws -> AppSettings {
+        var settings = AppSettings()
+        try self.readUDP(&settings.mux.udp)
+        try self.readSessions(&settings.mux)
+        try self.readAPI(&settings.api)
+        if let token = settings.api.token, token.isEmpty { settings.api.token = nil }
+        if let token = settings.api.metricsToken, token.isEmpty { settings.api.metricsToken = nil }
+        if settings.api.token == nil && !settings.api.isLoopback {
+            throw ConfigurationError(
+                key: "api.token",
+                message: "the API listens on \(settings.api.host), which is not loopback; set api.token or MEDIAMUX_API_TOKEN"
+            )
+        }
+        return settings
+    }
+
+    private func readUDP(_ udp: inout UDPConfiguration) throws {
+        if let mode = self.text("udp.mode") {
+            guard let parsed = PortMode(rawValue: mode) else {
+                throw ConfigurationError(key: "udp.mode", message: "\"\(mode)\" is not one of single, range, both")
+            }
+            udp.mode = parsed
+        }
+        if let bind = self.list("udp.bind") {
+            udp.bindAddresses = try bind.map { text in
+                guard let ip = IPAddress(text) else {
+                    throw ConfigurationError(key: "udp.bind", message: "\"\(text)\" is not an IPv4 or IPv6 address")
+                }
+                return ip
+            }
+            guard !udp.bindAddresses.isEmpty else { throw ConfigurationError(key: "udp.bind", message: "needs an address") }
+        }
+        udp.port = try self.integer("udp.port", in: 0...65535) ?? udp.port
+        let start = try self.integer("udp.port_range_start", in: 1...65535) ?? udp.portRange.lowerBound
+        let end = try self.integer("udp.port_range_end", in: 1...65535) ?? udp.portRange.upperBound
+        guard start <= end else {
+            throw ConfigurationError(key: "udp.port_range_start", message: "\(start) is above udp.port_range_end \(end)")
+        }
+        udp.portRange = start...end
+        if let announce = self.list("udp.announce") {
+            udp.announced = try announce.map(Self.announcedAddress)
+        }
+        udp.receiveBufferBytes = try self.integer("udp.receive_buffer_bytes", in: 65_536...(1 << 30)) ?? udp.receiveBufferBytes
+        udp.vectorReadCount = try self.integer("udp.vector_read_count", in: 1...1024) ?? udp.vectorReadCount
+        udp.ioThreads = try self.integer("udp.io_threads", in: 1...64) ?? udp.ioThreads
+    }
+
+    private func readSessions(_ mux: inout MuxSettings) throws {
+        mux.limits.maxSessionsPerRoom = try self.integer("limits.max_sessions_per_room", in: 1...1_000_000) ?? mux.limits.maxSessionsPerRoom
+        mux.limits.maxSessionsPerUser = try self.integer("limits.max_sessions_per_user", in: 1...1_000_000) ?? mux.limits.maxSessionsPerUser
+        mux.limits.maxSessionsTotal = try self.integer("limits.max_sessions_total", in: 1...10_000_000) ?? mux.limits.maxSessionsTotal
+        if let seconds = try self.integer("session.connect_timeout", in: 1...3600) { mux.timeouts.connect = .seconds(seconds) }
+        if let seconds = try self.integer("session.consent_timeout", in: 1...3600) { mux.timeouts.consent = .seconds(seconds) }
+        if let seconds = try self.integer("session.max_duration", in: 1...(30 * 86_400)) { mux.timeouts.maxDuration = .seconds(seconds) }
+        if let handler = self.text("session.default_handler") {
+            guard UDPMux.standardHandlers[handler] != nil else {
+                let known = UDPMux.standardHandlers.keys.sorted().joined(separator: ", ")
+                throw ConfigurationError(key: "session.default_handler", message: "\"\(handler)\" is not one of \(known)")
+            }
+            mux.defaultHandler = handler
+        }
+        mux.rateLimit.ratePerSecond = Double(try self.integer("rate_limit.stun_failures_per_second", in: 1...1_000_000) ?? 50)
+        mux.rateLimit.burst = Double(try self.integer("rate_limit.stun_failure_burst", in: 1...1_000_000) ?? 50)
+        if let cidrs = self.list("rate_limit.trusted_cidrs") {
+            mux.rateLimit.trusted = try cidrs.map { text in
+                guard let network = IPNetwork(text) else {
+                    throw ConfigurationError(key: "rate_limit.trusted_cidrs", message: "\"\(text)\" is not a CIDR such as 10.0.0.0/8")
+                }
+                return network
+            }
+        }
+    }
+
+    private func readAPI(_ api: inout APISettings) throws {
+        if let host = self.text("api.host") {
+            guard IPAddress(host) != nil || host == "localhost" else {
+                throw ConfigurationError(key: "api.host", message: "\"\(host)\" is not an IP address or localhost")
+            }
+            api.host = host
+        }
+        api.port = try self.integer("api.port", in: 0...65535) ?? api.port
+        api.token = self.text("api.token", secret: true) ?? api.token
+        api.metricsToken = self.text("api.metrics_token", secret: true) ?? api.metricsToken
+        api.maxCreatesPerSecond = Double(try self.integer("api.max_creates_per_second", in: 1...1_000_000) ?? 500)
+    }
+
+    // MARK: Reading text
+
+    func text(_ key: String, secret: Bool = false) -> String? {
+        self.reader.string(forKey: ConfigKey(key.split(separator: ".").map(String.init)), isSecret: secret)
+    }
+
+    /// A YAML sequence, or comma-separated text from the environment or a flag.
+    private func list(_ key: String) -> [String]? {
+        let configKey = ConfigKey(key.split(separator: ".").map(String.init))
+        if let items = self.reader.stringArray(forKey: configKey) { return items }
+        return self.text(key).map { $0.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty } }
+    }
+
+    private func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = self.text(key) else { return nil }
+        guard let value = Int(text.trimmingSpaces()), range.contains(value) else {
+            throw ConfigurationError(key: key, message: "\"\(text)\" is not a whole number in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
+    /// `local=public` or `local=public:port`, e.g. `10.0.0.5=203.0.113.7:443` or `[fd00::5]=[2001:db8::7]`.
+    static func announcedAddress(_ text: String) throws -> AnnouncedAddress {
+        let parts = text.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces() }
+        guard parts.count == 2, let local = IPAddress(parts[0]) else {
+            throw ConfigurationError(key: "udp.announce", message: "\"\(text)\" is not local=public[:port]")
+        }
+        if let address = TransportAddress(parts[1]) {
+            return AnnouncedAddress(local: local, publicIP: address.ip, publicPort: address.port)
+        }
+        guard let publicIP = IPAddress(parts[1]) else {
+            throw ConfigurationError(key: "udp.announce", message: "\"\(parts[1])\" is not an address or address:port")
+        }
+        return AnnouncedAddress(local: local, publicIP: publicIP)
+    }
+}
+
+extension String {
+    func replacingUnderscores() -> String { String(self.map { $0 == "_" ? "-" : $0 }) }
+}
+
+extension StringProtocol {
+    func trimmingSpaces() -> String {
+        String(self.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}
