@@ -75,16 +75,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Check builders and a plain UDP client shared by the test targets.
+        .target(name: "MuxTestSupport", dependencies: ["MuxWire", "MuxICE"], path: "Tests/MuxTestSupport"),
         .testTarget(name: "MuxWireTests", dependencies: ["MuxWire"]),
-        .testTarget(name: "MuxICETests", dependencies: ["MuxICE"]),
+        .testTarget(name: "MuxICETests", dependencies: ["MuxICE", "MuxTestSupport"]),
         .testTarget(
             name: "MuxCoreTests",
-            dependencies: ["MuxCore", .product(name: "MetricsTestKit", package: "swift-metrics")]
+            dependencies: ["MuxCore", "MuxTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),
-        .testTarget(name: "MuxIOTests", dependencies: ["MuxIO"]),
+        .testTarget(
+            name: "MuxIOTests",
+            dependencies: ["MuxIO", "MuxTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")]
+        ),
         .testTarget(
             name: "MuxAPITests",
-            dependencies: ["MuxAPI", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["MuxAPI", "MuxTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
     ]
 )

@@ -1,0 +1,75 @@
+import MetricsTestKit
+import MuxCore
+import MuxICE
+import MuxTestSupport
+import MuxWire
+import NIOCore
+
+/// A router with short timeouts, a fake clock, and handlers that record what reaches them.
+final class RouterFixture: @unchecked Sendable {
+    let metrics = TestMetrics()
+    let router: SessionRouter
+    var now = ContinuousClock.now
+    let socket = SocketID(1)
+    let timeouts = ICETimeouts(connect: .seconds(30), consent: .seconds(30), maxDuration: .seconds(3600))
+
+    init(rateLimit: FailureRateLimiter.Settings = .init()) {
+        self.router = SessionRouter(timeouts: self.timeouts, rateLimit: rateLimit, metrics: CoreMetrics(factory: self.metrics))
+    }
+
+    func tuple(_ remote: String, socket: Int = 1) -> FiveTuple {
+        FiveTuple(socket: SocketID(socket), remote: TransportAddress(remote)!)
+    }
+
+    @discardableResult
+    func addSession(room: String = "room", user: String? = nil, id: SessionID = .random()) -> (SessionID, ICECredentials, RecordingHandler) {
+        let credentials = ICECredentials.random()
+        let handler = RecordingHandler()
+        let new = NewSession(
+            id: id, ticket: AdmissionTicket(room: room, user: user), handlerName: "test", credentials: credentials,
+            handler: handler, counters: SessionCounters()
+        )
+        precondition(self.router.insert(new, now: self.now))
+        return (id, credentials, handler)
+    }
+
+    func route(_ bytes: [UInt8], on tuple: FiveTuple) -> RouteDecision {
+        bytes.withUnsafeBytes { self.router.route($0, class: PacketClass(datagram: $0), on: tuple, now: self.now) }
+    }
+
+    /// Sends an authenticated check and returns the STUN response, failing loudly if there is none.
+    @discardableResult
+    func check(_ credentials: ICECredentials, from tuple: FiveTuple, nominate: Bool = true) -> STUNMessage? {
+        guard case .reply(let bytes, nil) = self.route(CheckRequest.make(for: credentials, useCandidate: nominate), on: tuple) else {
+            return nil
+        }
+        return try? STUNMessage(parsing: bytes)
+    }
+}
+
+/// Records datagrams and the close reason.
+final class RecordingHandler: SessionHandler, @unchecked Sendable {
+    private(set) var datagrams: [(PacketClass, FiveTuple)] = []
+    private(set) var closeReason: CloseReason?
+
+    func handleDatagram(_ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple) {
+        self.datagrams.append((packetClass, tuple))
+    }
+
+    func handleClose(reason: CloseReason) {
+        self.closeReason = reason
+    }
+}
+
+extension RouteDecision {
+    var dropReason: DropReason? {
+        if case .drop(let reason) = self { return reason }
+        if case .reply(_, let refused) = self { return refused }
+        return nil
+    }
+
+    var isDelivery: Bool {
+        if case .deliver = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,29 @@
+import MuxICE
+import MuxWire
+
+/// Builds connectivity checks as a controlling full ICE agent sends them.
+public enum CheckRequest {
+    public static func make(
+        localUfrag: String, password: String, remoteUfrag: String = "peer",
+        useCandidate: Bool = false, claimControlled: Bool = false,
+        integrity: Bool = true, fingerprint: Bool = true, transactionID: STUNTransactionID = .random()
+    ) -> [UInt8] {
+        var builder = STUNMessageBuilder(type: .bindingRequest, transactionID: transactionID)
+        builder.appendUsername("\(localUfrag):\(remoteUfrag)")
+        builder.appendPriority(1_853_824_767)
+        if claimControlled {
+            builder.appendICEControlled(tieBreaker: 7)
+        } else {
+            builder.appendICEControlling(tieBreaker: 7)
+        }
+        if useCandidate { builder.appendUseCandidate() }
+        return builder.finish(integrity: integrity ? STUNIntegrityKey(password: password) : nil, fingerprint: fingerprint)
+    }
+
+    public static func make(for credentials: ICECredentials, useCandidate: Bool = false) -> [UInt8] {
+        self.make(localUfrag: credentials.ufrag, password: credentials.password, useCandidate: useCandidate)
+    }
+
+    /// A minimal RTP packet: version 2, payload type 96.
+    public static let rtp: [UInt8] = [0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 42] + Array(repeating: 0xAB, count: 20)
+}
