@@ -33,9 +33,10 @@ final class SessionSender: DatagramSender {
         }
         let bytes = datagram.readableBytes
         let packetClass = datagram.withUnsafeReadableBytes { PacketClass(datagram: $0) }
-        socket.channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: datagram), promise: nil)
+        // Counted before the write so counters never lag what a peer has already seen.
         socket.counters.sent(packetClass, bytes: bytes)
         self.counters.recordOutbound(bytes: bytes)
+        socket.channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: datagram), promise: nil)
         return true
     }
 }

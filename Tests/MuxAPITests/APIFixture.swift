@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MuxAPI
+import MuxWire
+import NIOCore
+
+/// The whole app (real UDP sockets on loopback port 0) with its API driven by Hummingbird's test client.
+struct APIFixture {
+    static let token = "test-token"
+
+    static func withApp(_ body: @Sendable (any TestClientProtocol, MediamuxApp) async throws -> Void) async throws {
+        try await self.withApp(configuring: { _ in }, body)
+    }
+
+    static func withApp(
+        configuring configure: (inout AppSettings) -> Void,
+        _ body: @Sendable (any TestClientProtocol, MediamuxApp) async throws -> Void
+    ) async throws {
+        var settings = AppSettings()
+        settings.mux.udp.bindAddresses = [IPAddress("127.0.0.1")!]
+        settings.mux.udp.port = 0
+        settings.mux.udp.receiveBufferBytes = 1 << 20
+        settings.api.port = 0
+        settings.api.token = Self.token
+        configure(&settings)
+        var logger = Logger(label: "api-test")
+        logger.logLevel = .warning
+        let app = try await MediamuxApp.build(settings: settings, logger: logger)
+        do {
+            try await app.api.test(.router) { client in try await body(client, app) }
+        } catch {
+            await app.mux.shutdown()
+            throw error
+        }
+        await app.mux.shutdown()
+    }
+}
+
+extension TestClientProtocol {
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, token: String? = APIFixture.token
+    ) async throws -> (status: HTTPResponse.Status, json: [String: Any]) {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        let response = try await self.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        let body = response.body.readableBytes == 0 ? [:] :
+            (try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any] ?? [:])
+        return (response.status, body)
+    }
+
+    func metrics(token: String? = nil) async throws -> String {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        let response = try await self.execute(uri: "/metrics", method: .get, headers: headers)
+        return String(buffer: response.body)
+    }
+}
+
+extension [String: Any] {
+    var errorCode: String? { (self["error"] as? [String: Any])?["code"] as? String }
+}

@@ -1,0 +1,47 @@
+import Logging
+import MetricsTestKit
+import MuxCore
+import MuxICE
+import MuxIO
+import MuxTestSupport
+import MuxWire
+
+/// A real `UDPMux` on loopback with kernel-chosen ports, running its timers; stopped by `stop()`.
+final class MuxFixture: Sendable {
+    let mux: UDPMux
+    let metrics: TestMetrics
+    let admission: LocalAdmission
+    private let runner: Task<Void, any Error>
+
+    init(_ configure: (inout MuxSettings) -> Void = { _ in }) async throws {
+        var settings = MuxSettings()
+        settings.udp.bindAddresses = [IPAddress("127.0.0.1")!]
+        settings.udp.port = 0
+        settings.udp.receiveBufferBytes = 1 << 20
+        settings.tick = .milliseconds(20)
+        configure(&settings)
+        let metrics = TestMetrics()
+        let admission = LocalAdmission(limits: settings.limits)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let mux = try await UDPMux.bind(settings: settings, admission: admission, metricsFactory: metrics, logger: logger)
+        self.mux = mux
+        self.metrics = metrics
+        self.admission = admission
+        self.runner = Task { try await mux.run() }
+    }
+
+    func stop() async {
+        self.runner.cancel()
+        await self.mux.shutdown()
+    }
+
+    func candidateAddresses(_ session: CreatedSession) -> [TransportAddress] {
+        session.candidates.map(\.address)
+    }
+
+    /// The value of a counter, 0 if it was never made.
+    func counter(_ label: String, _ dimensions: [(String, String)]) -> Int64 {
+        (try? self.metrics.expectCounter(label, dimensions).totalValue) ?? 0
+    }
+}
