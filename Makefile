@@ -1,0 +1,44 @@
+# mediamux: `make run` to start it, `make test` to check it. See README.md.
+SWIFT ?= swift
+CONFIG ?= configs/single-port.yaml
+VENV := .venv-interop
+APT_PACKAGES := libsrtp2-dev libssl-dev pkg-config python3-venv
+
+.PHONY: deps build run test unit-test interop-test clean
+
+## Installs the Debian packages that are missing (as root, or through sudo).
+deps:
+	@command -v $(SWIFT) >/dev/null || { echo "swift not found: install a Swift 6.2+ toolchain and put it on PATH"; exit 1; }
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+## Builds and starts mediamux with $(CONFIG); Ctrl-C stops it gracefully.
+run: build
+	.build/debug/mediamux --config $(CONFIG)
+
+$(VENV)/.installed: tests/interop/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r tests/interop/requirements.txt
+	touch $@
+
+## Every test: Swift unit and socket tests, then real peers (aioice) against the real binary.
+test: deps $(VENV)/.installed
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+	$(VENV)/bin/python -m pytest -q tests/interop
+
+unit-test: deps
+	$(SWIFT) test
+
+interop-test: deps $(VENV)/.installed build
+	$(VENV)/bin/python -m pytest -q tests/interop
+
+clean:
+	rm -rf .build $(VENV)
