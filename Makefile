@@ -4,7 +4,7 @@ CONFIG ?= configs/single-port.yaml
 VENV := .venv-interop
 APT_PACKAGES := libsrtp2-dev libssl-dev pkg-config python3-venv
 
-.PHONY: deps build run test unit-test interop-test clean
+.PHONY: deps build run test unit-test interop-test bench clean
 
 ## Installs the Debian packages that are missing (as root, or through sudo).
 deps:
@@ -39,6 +39,14 @@ unit-test: deps
 
 interop-test: deps $(VENV)/.installed build
 	$(VENV)/bin/python -m pytest -q tests/interop
+
+## Release build of the routing benchmark, run with the malloc interposer preloaded; rewrites the
+## measured table in docs/benchmarks.md.
+bench: deps
+	$(SWIFT) build -c release --product RouteBenchmark
+	LD_PRELOAD=$$(pwd)/.build/release/libMallocInterposerSwift.so .build/release/RouteBenchmark > .build/route-benchmark.md
+	python3 scripts/update_benchmarks.py docs/benchmarks.md .build/route-benchmark.md
+	cat .build/route-benchmark.md
 
 clean:
 	rm -rf .build $(VENV)
