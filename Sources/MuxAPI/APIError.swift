@@ -50,18 +50,21 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as HTTPError {
-            let code = switch error.status {
-            case .notFound: "not_found"
-            case .badRequest: "bad_request"
-            case .contentTooLarge: "too_large"
-            default: "http_\(error.status.code)"
-            }
-            throw APIError(error.status, code: code, message: error.body ?? error.status.reasonPhrase, headers: error.headers)
+            throw APIError(error.status, code: Self.code(error.status), message: error.body ?? error.status.reasonPhrase, headers: error.headers)
         } catch let error as any HTTPResponseError {
-            throw APIError(error.status, code: "http_\(error.status.code)", message: error.status.reasonPhrase)
+            throw APIError(error.status, code: Self.code(error.status), message: error.status.reasonPhrase)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
             throw APIError(.internalServerError, code: "internal", message: "internal error")
+        }
+    }
+
+    private static func code(_ status: HTTPResponse.Status) -> String {
+        switch status {
+        case .notFound: "not_found"
+        case .badRequest: "bad_request"
+        case .contentTooLarge: "too_large"
+        default: "http_\(status.code)"
         }
     }
 }

@@ -16,7 +16,7 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
             self.apiToken
         }
         if let token {
-            guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+            guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
                   Self.constantTimeEquals(Array(header.utf8.dropFirst(7)), Array(token.utf8)) else {
                 throw APIError(
                     .unauthorized, code: "unauthorized", message: "missing or wrong bearer token",

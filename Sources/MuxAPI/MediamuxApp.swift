@@ -38,7 +38,8 @@ public struct MediamuxApp: Sendable {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? settings.api.port
                 await onListening(ListeningAddresses(
-                    api: "\(settings.api.host):\(port)", apiPort: port, udp: mux.singlePortAddresses.map { "\($0)" }
+                    api: settings.api.host.contains(":") ? "[\(settings.api.host)]:\(port)" : "\(settings.api.host):\(port)",
+                    apiPort: port, udp: mux.singlePortAddresses.map { "\($0)" }
                 ))
             },
             logger: logger

@@ -36,6 +36,9 @@ final class SessionRoutes: Sendable {
             }
             remote = ICECredentials(ufrag: given.ufrag, password: given.pwd)
         }
+        if let handler = body?.handler, !self.mux.hasHandler(named: handler) {
+            throw Self.apiError(for: .unknownHandler(handler))
+        }
         guard self.creations.withLock({ $0.take(now: .now) }) else {
             throw APIError(.tooManyRequests, code: "rate_limited", message: "too many session creations; retry shortly",
                            headers: [.retryAfter: "1"])

@@ -7,6 +7,7 @@ public struct SessionID: Hashable, Sendable, LosslessStringConvertible {
     public init?(_ description: String) {
         guard description.count == 16, let value = UInt64(description, radix: 16) else { return nil }
         self.rawValue = value
+        guard self.description == description else { return nil }  // lowercase only: one URL per session
     }
 
     public static func random() -> SessionID {

@@ -51,6 +51,7 @@ public struct ICELiteAgent: Sendable {
     public private(set) var tuples: [BoundTuple] = []
     public private(set) var selected: FiveTuple?
     private var lastConsent: ContinuousClock.Instant?
+    private var wasNominated = false
 
     public init(timeouts: ICETimeouts, now: ContinuousClock.Instant) {
         self.timeouts = timeouts
@@ -76,6 +77,7 @@ public struct ICELiteAgent: Sendable {
             self.tuples.append(BoundTuple(tuple: tuple, boundAt: now, lastCheck: now))
             change.added = tuple
         }
+        if nominated { self.wasNominated = true }
         if nominated && self.selected != tuple {
             self.selected = tuple
             change.selectionChanged = true
@@ -85,25 +87,26 @@ public struct ICELiteAgent: Sendable {
 
     /// The next instant at which `expiry(now:)` may return a reason.
     public func pollTimeout() -> ContinuousClock.Instant {
-        let end = self.createdAt + self.timeouts.maxDuration
-        if self.selected == nil {
-            return min(end, self.createdAt + self.timeouts.connect)
-        }
-        return min(end, (self.lastConsent ?? self.createdAt) + self.timeouts.consent)
+        min(self.createdAt + self.timeouts.maxDuration, self.livenessDeadline)
     }
 
     public func expiry(now: ContinuousClock.Instant) -> Expiry? {
         if now >= self.createdAt + self.timeouts.maxDuration { return .maxDuration }
-        if self.selected == nil {
-            return now >= self.createdAt + self.timeouts.connect ? .connectTimeout : nil
-        }
-        return now >= (self.lastConsent ?? self.createdAt) + self.timeouts.consent ? .consentExpired : nil
+        guard now >= self.livenessDeadline else { return nil }
+        return self.wasNominated ? .consentExpired : .connectTimeout
+    }
+
+    /// Before any nomination the connect timer runs from creation; after one, consent runs from the last
+    /// authenticated check, even if the selected tuple was later taken over by another session.
+    private var livenessDeadline: ContinuousClock.Instant {
+        guard self.wasNominated, let lastConsent = self.lastConsent else { return self.createdAt + self.timeouts.connect }
+        return lastConsent + self.timeouts.consent
     }
 }
 
 extension ICELiteAgent {
     /// Drops a tuple that another session has since authenticated; if it was selected, nothing is selected
-    /// until a new nomination, and the connect timer applies again.
+    /// until a new nomination, and the session lives on only while consent checks keep coming.
     public mutating func forget(_ tuple: FiveTuple) {
         self.tuples.removeAll { $0.tuple == tuple }
         if self.selected == tuple { self.selected = nil }

@@ -5,21 +5,24 @@ import NIOCore
 enum LocalAddresses {
     /// A wildcard becomes every address of its family on the host (link-local IPv6 left out: it needs a
     /// scope), because a socket bound to a wildcard cannot choose the source of its replies.
+    /// Loopback addresses are left out too, unless the host has nothing else: a remote peer cannot use them.
     static func expand(_ configured: [IPAddress]) throws -> [IPAddress] {
         var result: [IPAddress] = []
         for address in configured {
-            if address.isUnspecified {
-                let devices = try System.enumerateDevices()
-                for device in devices {
-                    guard let socketAddress = device.address, let local = TransportAddress(socketAddress) else { continue }
-                    guard local.ip.isIPv4 == address.isIPv4, !self.isLinkLocal(local.ip) else { continue }
-                    if !result.contains(local.ip) { result.append(local.ip) }
-                }
-            } else if !result.contains(address) {
-                result.append(address)
+            let expanded = address.isUnspecified ? try self.hostAddresses(ipv4: address.isIPv4) : [address]
+            for ip in expanded where !result.contains(ip) {
+                result.append(ip)
             }
         }
+        guard !result.isEmpty else { throw UDPMuxError.noLocalAddress(configured.map { "\($0)" }) }
         return result
+    }
+
+    private static func hostAddresses(ipv4: Bool) throws -> [IPAddress] {
+        let all = try System.enumerateDevices().compactMap { $0.address.flatMap { TransportAddress($0)?.ip } }
+            .filter { $0.isIPv4 == ipv4 && !self.isLinkLocal($0) }
+        let routable = all.filter { !$0.isLoopback }
+        return routable.isEmpty ? all : routable
     }
 
     private static func isLinkLocal(_ ip: IPAddress) -> Bool {

@@ -43,6 +43,10 @@ extension UDPMux {
         preconditionFailure("could not find a free session id and ufrag")
     }
 
+    public func hasHandler(named name: String) -> Bool {
+        self.handlers[name] != nil
+    }
+
     /// Closes a live session; false when there is none with this id.
     public func deleteSession(_ id: SessionID) async -> Bool {
         guard let closed = self.router.close(id, reason: .deleted, now: .now) else { return false }

@@ -75,6 +75,9 @@ public final class UDPMux: Service, Sendable {
         return mux
     }
 
+    /// Room for one datagram in the receive buffer; WebRTC keeps packets under the ~1500-byte path MTU.
+    static let maxDatagramSize = 2048
+
     public static let standardHandlers: [String: SessionHandlerFactory] = [
         "echo": { EchoHandler(context: $0) },
         "discard": { _ in DiscardHandler() },
@@ -143,12 +146,14 @@ public final class UDPMux: Service, Sendable {
     func bindSocket(_ local: TransportAddress, counters shared: SocketCounters?) async throws -> BoundSocket {
         let id = self.registry.makeID()
         let udp = self.settings.udp
+        // A range socket serves one session, so a short read batch keeps a thousand of them cheap.
+        let vectorReadCount = shared == nil ? udp.vectorReadCount : min(udp.vectorReadCount, 4)
         let router = self.router
         let factory = self.metricsFactory
         let channel = try await DatagramBootstrap(group: self.group)
             .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(udp.receiveBufferBytes))
-            .channelOption(.datagramVectorReadMessageCount, value: udp.vectorReadCount)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: max(1, udp.vectorReadCount) * 2048))
+            .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReadCount * Self.maxDatagramSize))
             .bind(host: "\(local.ip)", port: Int(local.port)).get()
         let actual = channel.localAddress.flatMap { TransportAddress($0) } ?? local
         let counters = shared ?? SocketCounters(label: "\(actual)", factory: factory)

@@ -22,7 +22,7 @@ struct Mediamux: AsyncParsableCommand {
     @Option(name: .long, help: "Write the bound API and UDP addresses as JSON to this file once listening.")
     var readyFile: String?
 
-    @Flag(name: .long, help: "Check the configuration, print it and exit.")
+    @Flag(name: .long, help: "Check the configuration, print the port mode and API address, and exit.")
     var checkConfig = false
 
     @Argument(parsing: .allUnrecognized, help: "Settings as flags, e.g. --udp-port 7882.")

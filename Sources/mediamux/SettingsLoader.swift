@@ -27,7 +27,13 @@ struct SettingsLoader {
             }
         }
         let loader = SettingsLoader(reader: ConfigReader(providers: providers))
-        return (try loader.settings(), loader.text("log.level") ?? "info")
+        let settings = try loader.settings()
+        let level = loader.text("log.level") ?? "info"
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard levels.contains(level) else {
+            throw ConfigurationError(key: "log.level", message: "\"\(level)\" is not one of \(levels.joined(separator: ", "))")
+        }
+        return (settings, level)
     }
 
     func settings() throws -> AppSettings {
@@ -69,6 +75,9 @@ struct SettingsLoader {
             throw ConfigurationError(key: "udp.port_range_start", message: "\(start) is above udp.port_range_end \(end)")
         }
         udp.portRange = start...end
+        if udp.mode == .both && udp.portRange.contains(udp.port) {
+            throw ConfigurationError(key: "udp.port", message: "\(udp.port) lies inside the port range \(start)-\(end), which mode both also uses")
+        }
         if let announce = self.list("udp.announce") {
             udp.announced = try announce.map(Self.announcedAddress)
         }
@@ -143,13 +152,21 @@ struct SettingsLoader {
         guard parts.count == 2, let local = IPAddress(parts[0]) else {
             throw ConfigurationError(key: "udp.announce", message: "\"\(text)\" is not local=public[:port]")
         }
-        if let address = TransportAddress(parts[1]) {
-            return AnnouncedAddress(local: local, publicIP: address.ip, publicPort: address.port)
+        guard !local.isUnspecified else {
+            throw ConfigurationError(key: "udp.announce", message: "\"\(text)\": name a concrete local address, not a wildcard")
         }
-        guard let publicIP = IPAddress(parts[1]) else {
+        let announced: AnnouncedAddress
+        if let address = TransportAddress(parts[1]) {
+            announced = AnnouncedAddress(local: local, publicIP: address.ip, publicPort: address.port)
+        } else if let publicIP = IPAddress(parts[1]) {
+            announced = AnnouncedAddress(local: local, publicIP: publicIP)
+        } else {
             throw ConfigurationError(key: "udp.announce", message: "\"\(parts[1])\" is not an address or address:port")
         }
-        return AnnouncedAddress(local: local, publicIP: publicIP)
+        guard announced.publicIP.isIPv4 == local.isIPv4 else {
+            throw ConfigurationError(key: "udp.announce", message: "\"\(text)\": local and public addresses must be the same family")
+        }
+        return announced
     }
 }
 

@@ -61,6 +61,9 @@ import Testing
             }
             let unknown = try await client.call(.get, "/v1/sessions/0123456789abcdef")
             #expect(unknown.status == .notFound && unknown.json.errorCode == "not_found")
+            let created = try await client.call(.post, "/v1/rooms/r/sessions")
+            let id = try #require(created.json["id"] as? String)
+            #expect(try await client.call(.get, "/v1/sessions/\(id.uppercased())").status == .notFound, "one spelling per session")
             let noRoute = try await client.call(.get, "/v2/nothing")
             #expect(noRoute.status == .notFound && noRoute.json.errorCode == "not_found")
         }
@@ -72,6 +75,9 @@ import Testing
             #expect(missing.status == .unauthorized && missing.json.errorCode == "unauthorized")
             #expect(try await client.call(.get, "/v1/rooms", token: "wrong").status == .unauthorized)
             #expect(try await client.call(.get, "/healthz", token: nil).status == .ok)
+            var headers: HTTPFields = [:]
+            headers[.authorization] = "bearer \(APIFixture.token)"
+            #expect(try await client.execute(uri: "/v1/rooms", method: .get, headers: headers).status == .ok, "the scheme is case-insensitive")
         }
     }
 
@@ -99,6 +105,8 @@ import Testing
 
     @Test func rateLimitsSessionCreation() async throws {
         try await APIFixture.withApp(configuring: { $0.api.maxCreatesPerSecond = 2 }) { client, _ async throws in
+            let unknown = try await client.call(.post, "/v1/rooms/r/sessions", json: #"{"handler": "teleport"}"#)
+            #expect(unknown.status == .badRequest, "refused before it spends the creation budget")
             let statuses = try await (0..<3).asyncMap { _ in try await client.call(.post, "/v1/rooms/r/sessions").status }
             #expect(statuses == [.created, .created, .tooManyRequests])
         }

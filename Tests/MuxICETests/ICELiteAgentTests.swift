@@ -66,6 +66,15 @@ import Testing
         #expect(agent.expiry(now: self.start + .seconds(3600)) == .maxDuration)
     }
 
+    @Test func aSessionThatLostItsTupleExpiresByConsentNotByConnectTimeout() {
+        var agent = ICELiteAgent(timeouts: self.timeouts, now: self.start)
+        _ = agent.handleAuthenticatedCheck(on: self.tuple(1), nominated: true, now: self.start + .seconds(100))
+        agent.forget(self.tuple(1))
+        #expect(agent.expiry(now: self.start + .seconds(101)) == nil)
+        #expect(agent.pollTimeout() == self.start + .seconds(130))
+        #expect(agent.expiry(now: self.start + .seconds(130)) == .consentExpired)
+    }
+
     @Test func forgettingTheSelectedTupleDeselectsIt() {
         var agent = ICELiteAgent(timeouts: self.timeouts, now: self.start)
         _ = agent.handleAuthenticatedCheck(on: self.tuple(1), nominated: true, now: self.start)

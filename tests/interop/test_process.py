@@ -26,6 +26,10 @@ def test_sigterm_closes_sessions_with_reason_shutdown_and_exits_zero():
         ("rate_limit:\n  trusted_cidrs: ['10.0.0.0/99']\n", "rate_limit.trusted_cidrs"),
         ("udp:\n  bind: ['not-an-ip']\n", "udp.bind"),
         ("api:\n  host: 0.0.0.0\n", "api.token"),
+        ("log:\n  level: verbose\n", "log.level"),
+        ("udp:\n  announce: ['0.0.0.0=203.0.113.7']\n", "udp.announce"),
+        ("udp:\n  announce: ['10.0.0.5=2001:db8::7']\n", "udp.announce"),
+        ("udp:\n  mode: both\n  port: 50010\n", "udp.port"),
     ],
 )
 def test_invalid_configuration_stops_startup_naming_the_key(tmp_path, yaml, key):
