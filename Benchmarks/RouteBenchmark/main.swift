@@ -36,7 +36,7 @@ for index in 0..<sessionCount {
         id: .random(), ticket: AdmissionTicket(room: "room\(index % 50)", user: nil), handlerName: "discard",
         credentials: credentials, handler: DiscardHandler(), counters: SessionCounters()
     )
-    precondition(router.insert(session, now: start))
+    precondition(router.insert(session, now: start) == .inserted)
     let tuple = FiveTuple(socket: SocketID(1), remote: TransportAddress(ip: .v4(0x0A00_0000 + UInt32(index)), port: 40_000))
     let check = CheckRequest.make(for: credentials, useCandidate: true)
     guard case .reply(_, refused: nil) = check.withUnsafeBytes({ router.route($0, class: .stun, on: tuple, now: start) }) else {

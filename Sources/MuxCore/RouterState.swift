@@ -1,6 +1,18 @@
 import MuxICE
 import MuxWire
 
+enum CheckLookup {
+    case found(SessionID, STUNIntegrityKey)
+    case refused(DropReason)
+}
+
+public enum InsertOutcome: Sendable, Equatable {
+    case inserted
+    /// The id or ufrag is taken; pick new ones.
+    case duplicate
+    case shuttingDown
+}
+
 /// What to do with one received datagram.
 public enum RouteDecision: Sendable {
     /// Count it under this reason and forget it.
@@ -20,7 +32,11 @@ struct RouterState: Sendable {
     private(set) var byUfrag: [String: SessionID] = [:]
     private(set) var byTuple: [FiveTuple: SessionID] = [:]
     private(set) var byRoom: [String: Set<SessionID>] = [:]
+    /// Range sockets and the one session each was opened for.
+    private(set) var socketOwners: [SocketID: SessionID] = [:]
     private(set) var stateCounts: [SessionState: Int] = [:]
+    /// Cleared at shutdown, so a session created while sessions are being closed is refused, not leaked.
+    private(set) var accepting = true
     private(set) var limiter: FailureRateLimiter
     /// The last sessions to close, so the API can say how a session ended.
     private var recentlyClosed: [SessionID: SessionSnapshot] = [:]
@@ -34,15 +50,22 @@ struct RouterState: Sendable {
 
     // MARK: Sessions
 
-    /// Adds a session; false when its ufrag or id is already taken (the caller picks new credentials).
-    mutating func insert(_ new: NewSession, now: ContinuousClock.Instant) -> Bool {
-        guard self.byUfrag[new.credentials.ufrag] == nil, self.sessions[new.id] == nil else { return false }
+    /// Adds a session, unless its ufrag or id is taken (the caller picks new ones) or the router stopped accepting.
+    mutating func insert(_ new: NewSession, now: ContinuousClock.Instant) -> InsertOutcome {
+        guard self.accepting else { return .shuttingDown }
+        guard self.byUfrag[new.credentials.ufrag] == nil, self.sessions[new.id] == nil else { return .duplicate }
         let record = SessionRecord(new, timeouts: self.timeouts, now: now)
         self.sessions[new.id] = record
         self.byUfrag[new.credentials.ufrag] = new.id
         self.byRoom[new.ticket.room, default: []].insert(new.id)
+        for socket in new.ownedSockets { self.socketOwners[socket] = new.id }
         self.stateCounts[record.state, default: 0] += 1
-        return true
+        return .inserted
+    }
+
+    /// Refuses every later `insert`; the caller then closes what is left.
+    mutating func stopAccepting() {
+        self.accepting = false
     }
 
     /// Removes the session and every index entry that points at it.
@@ -52,6 +75,7 @@ struct RouterState: Sendable {
         for bound in record.agent.tuples where self.byTuple[bound.tuple] == id {
             self.byTuple[bound.tuple] = nil
         }
+        for socket in record.new.ownedSockets { self.socketOwners[socket] = nil }
         let room = record.new.ticket.room
         self.byRoom[room]?.remove(id)
         if self.byRoom[room]?.isEmpty == true { self.byRoom[room] = nil }
@@ -81,8 +105,7 @@ struct RouterState: Sendable {
 
     // MARK: Datagrams
 
-    /// Routes one datagram that arrived on `tuple`. Media from a bound tuple costs two hash lookups and
-    /// no allocation; STUN is parsed and answered here.
+    /// Routes one non-STUN datagram that arrived on `tuple`: two hash lookups and no allocation.
     mutating func route(
         _ datagram: UnsafeRawBufferPointer, class packetClass: PacketClass, on tuple: FiveTuple, now: ContinuousClock.Instant
     ) -> RouteDecision {
@@ -90,7 +113,7 @@ struct RouterState: Sendable {
         case .unknown:
             return .drop(.unknownClass)
         case .stun:
-            return self.routeSTUN(datagram, on: tuple, now: now)
+            preconditionFailure("SessionRouter answers STUN in steps around the lock")
         case .dtls, .rtp, .rtcp:
             guard let id = self.byTuple[tuple], let record = self.sessions[id] else { return .drop(.unknownAddress) }
             record.new.counters.recordInbound(bytes: datagram.count)
@@ -98,36 +121,38 @@ struct RouterState: Sendable {
         }
     }
 
-    private mutating func routeSTUN(_ datagram: UnsafeRawBufferPointer, on tuple: FiveTuple, now: ContinuousClock.Instant) -> RouteDecision {
-        guard let request = try? STUNMessage(parsing: datagram) else { return .drop(.malformed) }
-        guard request.type == .bindingRequest else { return .drop(.unexpectedSTUN) }
-        let source = tuple.remote.ip
-        if self.limiter.isLimited(source, now: now) { return .drop(.rateLimited) }
+    // MARK: Connectivity checks, in two steps around the crypto that runs outside the lock
 
-        let ufrag: Substring
-        switch ConnectivityCheck.precheck(request) {
-        case .success(let name):
-            ufrag = name
-        case .failure(let refused):
-            return self.refuse(DropReason(refused.refusal), response: refused.response, from: source, now: now)
+    /// Whose key verifies a check naming `ufrag` from `tuple`, or why there is none. A source over its
+    /// failure budget gets nothing; a check for one session on another session's own range port is
+    /// treated as naming an unknown ufrag.
+    mutating func lookUpCheck(
+        ufrag: Substring, on tuple: FiveTuple, now: ContinuousClock.Instant
+    ) -> CheckLookup {
+        if self.limiter.isLimited(tuple.remote.ip, now: now) { return .refused(.rateLimited) }
+        guard let id = self.byUfrag[String(ufrag)], let record = self.sessions[id],
+              self.socketOwners[tuple.socket].map({ $0 == id }) ?? true else {
+            self.chargeFailure(.unknownUfrag, from: tuple.remote.ip, now: now)
+            return .refused(.unknownUfrag)
         }
-        guard let id = self.byUfrag[String(ufrag)], let record = self.sessions[id] else {
-            return self.refuse(.unknownUfrag, response: nil, from: source, now: now)
-        }
-
-        switch ConnectivityCheck.respond(to: request, from: tuple.remote, key: record.key) {
-        case .refused(let refusal, let response):
-            return self.refuse(DropReason(refusal), response: response, from: source, now: now)
-        case .accepted(let response, let nominated):
-            self.bind(tuple, to: record, nominated: nominated, now: now)
-            return .reply(response, refused: nil)
-        }
+        return .found(id, record.key)
     }
 
-    private mutating func refuse(_ reason: DropReason, response: [UInt8]?, from source: IPAddress, now: ContinuousClock.Instant) -> RouteDecision {
+    /// True when `source` may not even be told why its check failed.
+    mutating func isRateLimited(_ source: IPAddress, now: ContinuousClock.Instant) -> Bool {
+        self.limiter.isLimited(source, now: now)
+    }
+
+    /// Charges a refusal to the source's failure budget when its reason counts against it.
+    mutating func chargeFailure(_ reason: DropReason, from source: IPAddress, now: ContinuousClock.Instant) {
         if reason.chargesRateLimit { self.limiter.chargeFailure(source, now: now) }
-        guard let response else { return .drop(reason) }
-        return .reply(response, refused: reason)
+    }
+
+    /// Binds a tuple whose check verified; false when the session closed while the check was verified.
+    mutating func bindAuthenticated(_ tuple: FiveTuple, to id: SessionID, nominated: Bool, now: ContinuousClock.Instant) -> Bool {
+        guard let record = self.sessions[id] else { return false }
+        self.bind(tuple, to: record, nominated: nominated, now: now)
+        return true
     }
 
     /// Binds an authenticated tuple. A tuple bound to another session moves here: the newer check wins.
@@ -160,9 +185,20 @@ struct RouterState: Sendable {
     }
 
     /// Closes every session whose timer ran out, and forgets refilled rate-limit buckets.
+    /// Also unbinds tuples whose consent ran out, so an address the peer left cannot be reused to reach
+    /// the session by whoever gets it next.
     mutating func expire(now: ContinuousClock.Instant) -> [ClosedSession] {
         self.limiter.prune(now: now)
-        let expired = self.sessions.compactMap { id, record in record.agent.expiry(now: now).map { (id, $0) } }
+        var expired: [(SessionID, ICELiteAgent.Expiry)] = []
+        for (id, record) in self.sessions {
+            if let expiry = record.agent.expiry(now: now) {
+                expired.append((id, expiry))
+                continue
+            }
+            var stale: [FiveTuple] = []
+            self.updateState(of: record) { stale = $0.agent.removeStaleTuples(now: now) }
+            for tuple in stale where self.byTuple[tuple] == id { self.byTuple[tuple] = nil }
+        }
         return expired.compactMap { id, expiry in self.remove(id, reason: CloseReason(expiry), now: now) }
     }
 }

@@ -22,16 +22,62 @@ public final class SessionRouter: Sendable {
     public func route(
         _ datagram: UnsafeRawBufferPointer, class packetClass: PacketClass, on tuple: FiveTuple, now: ContinuousClock.Instant
     ) -> RouteDecision {
-        self.state.withLock { state in
-            let decision = state.route(datagram, class: packetClass, on: tuple, now: now)
-            if packetClass == .stun, case .reply(_, refused: nil) = decision {
-                self.metrics.record(sessionCounts: state.stateCounts)
+        guard packetClass == .stun else {
+            return self.state.withLock { $0.route(datagram, class: packetClass, on: tuple, now: now) }
+        }
+        return self.answerCheck(datagram, on: tuple, now: now)
+    }
+
+    /// Parsing, CRC-32 and HMAC-SHA1 run outside the lock; the lock is taken only to look up the key and
+    /// to bind, so a flood of checks does not stall media on other threads.
+    private func answerCheck(_ datagram: UnsafeRawBufferPointer, on tuple: FiveTuple, now: ContinuousClock.Instant) -> RouteDecision {
+        guard let request = try? STUNMessage(parsing: datagram) else { return .drop(.malformed) }
+        guard request.type == .bindingRequest else { return .drop(.unexpectedSTUN) }
+        let source = tuple.remote.ip
+
+        let ufrag: Substring
+        switch ConnectivityCheck.precheck(request) {
+        case .success(let name):
+            ufrag = name
+        case .failure(let refused):
+            return self.refuse(DropReason(refused.refusal), response: refused.response, from: source, now: now)
+        }
+        let id: SessionID
+        let key: STUNIntegrityKey
+        switch self.state.withLock({ $0.lookUpCheck(ufrag: ufrag, on: tuple, now: now) }) {
+        case .found(let foundID, let foundKey):
+            (id, key) = (foundID, foundKey)
+        case .refused(let reason):
+            return .drop(reason)
+        }
+
+        switch ConnectivityCheck.respond(to: request, from: tuple.remote, key: key) {
+        case .refused(let refusal, let response):
+            return self.refuse(DropReason(refusal), response: response, from: source, now: now)
+        case .accepted(let response, let nominated):
+            let bound = self.state.withLock { state in
+                let before = state.stateCounts
+                let bound = state.bindAuthenticated(tuple, to: id, nominated: nominated, now: now)
+                if state.stateCounts != before { self.metrics.record(sessionCounts: state.stateCounts) }
+                return bound
             }
-            return decision
+            return bound ? .reply(response, refused: nil) : .drop(.unknownUfrag)
         }
     }
 
-    public func insert(_ session: NewSession, now: ContinuousClock.Instant) -> Bool {
+    /// A refused check costs the source part of its failure budget; once that is spent it gets no answer.
+    private func refuse(_ reason: DropReason, response: [UInt8]?, from source: IPAddress, now: ContinuousClock.Instant) -> RouteDecision {
+        let limited = self.state.withLock { state in
+            if state.isRateLimited(source, now: now) { return true }
+            state.chargeFailure(reason, from: source, now: now)
+            return false
+        }
+        if limited { return .drop(.rateLimited) }
+        guard let response else { return .drop(reason) }
+        return .reply(response, refused: reason)
+    }
+
+    public func insert(_ session: NewSession, now: ContinuousClock.Instant) -> InsertOutcome {
         self.state.withLock { state in
             defer { self.metrics.record(sessionCounts: state.stateCounts) }
             return state.insert(session, now: now)
@@ -47,9 +93,11 @@ public final class SessionRouter: Sendable {
         return closed
     }
 
+    /// Closes every session and refuses new ones from then on.
     public func closeAll(reason: CloseReason, now: ContinuousClock.Instant) -> [ClosedSession] {
         let closed = self.state.withLock { state in
             defer { self.metrics.record(sessionCounts: state.stateCounts) }
+            state.stopAccepting()
             return Array(state.sessions.keys).compactMap { state.remove($0, reason: reason, now: now) }
         }
         for session in closed { self.metrics.recordClosed(session.reason) }

@@ -10,7 +10,7 @@ public enum ConnectivityCheck {
     public enum Refusal: Sendable, Hashable {
         /// FINGERPRINT absent or wrong: silently dropped, the peer may not be speaking ICE.
         case badFingerprint
-        /// USERNAME or MESSAGE-INTEGRITY absent: 400.
+        /// USERNAME, MESSAGE-INTEGRITY, PRIORITY or the role attribute absent: 400.
         case missingAttribute
         /// MESSAGE-INTEGRITY does not verify: 401.
         case badIntegrity
@@ -45,6 +45,11 @@ public enum ConnectivityCheck {
         }
         guard request.verifyIntegrity(with: key) else {
             return .refused(.badIntegrity, response: self.unauthenticatedError(401, "Unauthenticated", to: request))
+        }
+        guard request.priority != nil, request.iceControlling != nil || request.iceControlled != nil else {
+            var builder = STUNMessageBuilder(type: .bindingError, transactionID: request.transactionID)
+            builder.appendErrorCode(400, reason: "Bad Request")
+            return .refused(.missingAttribute, response: builder.finish(integrity: key, fingerprint: true))
         }
         if !request.unknownComprehensionRequired.isEmpty {
             var builder = STUNMessageBuilder(type: .bindingError, transactionID: request.transactionID)

@@ -96,11 +96,24 @@ public struct ICELiteAgent: Sendable {
         return self.wasNominated ? .consentExpired : .connectTimeout
     }
 
-    /// Before any nomination the connect timer runs from creation; after one, consent runs from the last
-    /// authenticated check, even if the selected tuple was later taken over by another session.
+    /// Before any nomination the connect timer runs from creation. After one, consent is that of the
+    /// selected tuple (RFC 7675 grants it per pair): checks on a backup pair do not keep a dead path alive.
+    /// If the selected tuple was taken over by another session, any check keeps the session until it
+    /// nominates again.
     private var livenessDeadline: ContinuousClock.Instant {
         guard self.wasNominated, let lastConsent = self.lastConsent else { return self.createdAt + self.timeouts.connect }
+        if let selected = self.selected, let bound = self.tuples.first(where: { $0.tuple == selected }) {
+            return bound.lastCheck + self.timeouts.consent
+        }
         return lastConsent + self.timeouts.consent
+    }
+
+    /// Unbinds unselected tuples with no check for `consent`, and returns them.
+    public mutating func removeStaleTuples(now: ContinuousClock.Instant) -> [FiveTuple] {
+        let stale = self.tuples.filter { $0.tuple != self.selected && now >= $0.lastCheck + self.timeouts.consent }
+        guard !stale.isEmpty else { return [] }
+        self.tuples.removeAll { bound in stale.contains { $0.tuple == bound.tuple } }
+        return stale.map(\.tuple)
     }
 }
 

@@ -34,9 +34,16 @@ extension UDPMux {
                 id: id, ticket: ticket, handlerName: handlerName, credentials: .random(), handler: makeHandler(context),
                 counters: counters, ownedSockets: rangeSockets.map(\.id), rangePort: rangePort
             )
-            if self.router.insert(new, now: now), let snapshot = self.router.snapshot(id, now: now) {
+            switch self.router.insert(new, now: now) {
+            case .inserted:
+                guard let snapshot = self.router.snapshot(id, now: now) else { continue }
                 self.logger.debug("session created", metadata: ["session": "\(id)", "room": "\(request.room)"])
                 return CreatedSession(snapshot: snapshot, candidates: self.candidates(rangeSockets: rangeSockets))
+            case .duplicate:
+                continue
+            case .shuttingDown:
+                await self.giveBack(ticket: ticket, rangePort: rangePort, sockets: rangeSockets)
+                throw self.refuse(.shuttingDown)
             }
         }
         // Eight random 64-bit ids or 48-bit ufrags in a row already taken: something is badly wrong.
@@ -71,6 +78,16 @@ extension UDPMux {
             self.logger.debug("session closed", metadata: ["session": "\(session.id)", "reason": "\(session.reason.rawValue)"])
         }
         if !closed.isEmpty { self.recordRangePorts() }
+    }
+
+    private func giveBack(ticket: AdmissionTicket, rangePort: Int?, sockets: [BoundSocket]) async {
+        for socket in sockets {
+            self.registry.remove(socket.id)
+            try? await socket.channel.close()
+        }
+        if let rangePort { self.portPool.withLock { $0?.release(rangePort) } }
+        await self.admission.release(ticket)
+        self.recordRangePorts()
     }
 
     private func refuse(_ refusal: AdmissionRefusal) -> SessionCreationError {

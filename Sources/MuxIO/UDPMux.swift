@@ -157,7 +157,12 @@ public final class UDPMux: Service, Sendable {
             .bind(host: "\(local.ip)", port: Int(local.port)).get()
         let actual = channel.localAddress.flatMap { TransportAddress($0) } ?? local
         let counters = shared ?? SocketCounters(label: "\(actual)", factory: factory)
-        try await channel.pipeline.addHandler(DatagramInboundHandler(socket: id, router: router, counters: counters))
+        do {
+            try await channel.pipeline.addHandler(DatagramInboundHandler(socket: id, router: router, counters: counters))
+        } catch {
+            try? await channel.close()
+            throw error
+        }
         let socket = BoundSocket(id: id, channel: channel, local: actual, counters: counters)
         self.registry.register(socket)
         await self.checkReceiveBuffer(channel)

@@ -2,7 +2,7 @@ import Crypto
 
 /// The HMAC-SHA1 key of short-term credentials (RFC 8489, section 9.1.1): the password's bytes.
 ///
-/// Made once per session so a check costs no key setup. ICE passwords are `ice-char` ASCII, for which
+/// Made once per session, so a check does not copy the password. ICE passwords are `ice-char` ASCII, for which
 /// OpaqueString (SASLprep's successor) changes nothing.
 /// `@unchecked` because swift-crypto 3 does not mark `SymmetricKey` Sendable, though it is immutable.
 public struct STUNIntegrityKey: @unchecked Sendable {

@@ -22,7 +22,7 @@ public struct STUNMessage: Sendable {
     let fingerprintOffset: Int?
 
     private static let known: Set<STUNAttributeType> = [
-        .username, .messageIntegrity, .errorCode, .unknownAttributes, .messageIntegritySHA256, .xorMappedAddress,
+        .username, .messageIntegrity, .errorCode, .unknownAttributes, .xorMappedAddress,
         .priority, .useCandidate, .software, .fingerprint, .iceControlled, .iceControlling,
     ]
 

@@ -100,8 +100,8 @@ struct SettingsLoader {
             }
             mux.defaultHandler = handler
         }
-        mux.rateLimit.ratePerSecond = Double(try self.integer("rate_limit.stun_failures_per_second", in: 1...1_000_000) ?? 50)
-        mux.rateLimit.burst = Double(try self.integer("rate_limit.stun_failure_burst", in: 1...1_000_000) ?? 50)
+        if let rate = try self.integer("rate_limit.stun_failures_per_second", in: 1...1_000_000) { mux.rateLimit.ratePerSecond = Double(rate) }
+        if let burst = try self.integer("rate_limit.stun_failure_burst", in: 1...1_000_000) { mux.rateLimit.burst = Double(burst) }
         if let cidrs = self.list("rate_limit.trusted_cidrs") {
             mux.rateLimit.trusted = try cidrs.map { text in
                 guard let network = IPNetwork(text) else {
@@ -122,7 +122,7 @@ struct SettingsLoader {
         api.port = try self.integer("api.port", in: 0...65535) ?? api.port
         api.token = self.text("api.token", secret: true) ?? api.token
         api.metricsToken = self.text("api.metrics_token", secret: true) ?? api.metricsToken
-        api.maxCreatesPerSecond = Double(try self.integer("api.max_creates_per_second", in: 1...1_000_000) ?? 500)
+        if let rate = try self.integer("api.max_creates_per_second", in: 1...1_000_000) { api.maxCreatesPerSecond = Double(rate) }
     }
 
     // MARK: Reading text

@@ -22,14 +22,16 @@ final class RouterFixture: @unchecked Sendable {
     }
 
     @discardableResult
-    func addSession(room: String = "room", user: String? = nil, id: SessionID = .random()) -> (SessionID, ICECredentials, RecordingHandler) {
+    func addSession(
+        room: String = "room", user: String? = nil, id: SessionID = .random(), ownedSockets: [SocketID] = []
+    ) -> (SessionID, ICECredentials, RecordingHandler) {
         let credentials = ICECredentials.random()
         let handler = RecordingHandler()
         let new = NewSession(
             id: id, ticket: AdmissionTicket(room: room, user: user), handlerName: "test", credentials: credentials,
-            handler: handler, counters: SessionCounters()
+            handler: handler, counters: SessionCounters(), ownedSockets: ownedSockets
         )
-        precondition(self.router.insert(new, now: self.now))
+        precondition(self.router.insert(new, now: self.now) == .inserted)
         return (id, credentials, handler)
     }
 
@@ -69,7 +71,11 @@ extension RouteDecision {
     }
 
     var isDelivery: Bool {
-        if case .deliver = self { return true }
-        return false
+        self.handler != nil
+    }
+
+    var handler: (any SessionHandler)? {
+        if case .deliver(let handler) = self { return handler }
+        return nil
     }
 }

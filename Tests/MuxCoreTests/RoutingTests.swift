@@ -69,10 +69,11 @@ import Testing
     @Test func aTupleAuthenticatedByAnotherSessionMovesThere() {
         let fixture = RouterFixture()
         let (first, firstCredentials, _) = fixture.addSession()
-        let (second, secondCredentials, _) = fixture.addSession()
+        let (second, secondCredentials, secondHandler) = fixture.addSession()
         let peer = fixture.tuple("192.0.2.1:4000")
         fixture.check(firstCredentials, from: peer)
         fixture.check(secondCredentials, from: peer)
+        #expect(fixture.route(CheckRequest.rtp, on: peer).handler === secondHandler)
         #expect(fixture.router.selectedTuple(of: first) == nil)
         #expect(fixture.router.selectedTuple(of: second) == peer)
         #expect(fixture.router.tableSizes.tuples == 1)
@@ -93,5 +94,23 @@ import Testing
 
         let gateway = fixture.tuple("10.1.2.3:4000")
         #expect((0..<50).allSatisfy { _ in fixture.route(guess, on: gateway).dropReason == .badIntegrity })
+    }
+
+    @Test func anIPv6HostSharesOneFailureBudgetAcrossItsSlash64() {
+        let fixture = RouterFixture(rateLimit: .init(ratePerSecond: 1, burst: 3))
+        let (_, credentials, _) = fixture.addSession()
+        let guess = CheckRequest.make(localUfrag: credentials.ufrag, password: "guessing-guessing-guessing")
+        let reasons = (1...6).map { fixture.route(guess, on: fixture.tuple("[2001:db8:1:2::\($0)]:4000")).dropReason }
+        #expect(reasons == [.badIntegrity, .badIntegrity, .badIntegrity, .rateLimited, .rateLimited, .rateLimited])
+        #expect(fixture.route(guess, on: fixture.tuple("[2001:db8:1:3::1]:4000")).dropReason == .badIntegrity)
+    }
+
+    @Test func aRangePortOnlyAnswersItsOwnSession() {
+        let fixture = RouterFixture()
+        let (_, _, _) = fixture.addSession(ownedSockets: [SocketID(7)])
+        let (_, other, _) = fixture.addSession()
+        let onForeignPort = fixture.tuple("192.0.2.1:4000", socket: 7)
+        #expect(fixture.route(CheckRequest.make(for: other), on: onForeignPort).dropReason == .unknownUfrag)
+        #expect(fixture.check(other, from: fixture.tuple("192.0.2.1:4000", socket: 1)) != nil)
     }
 }

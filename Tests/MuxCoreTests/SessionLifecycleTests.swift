@@ -78,6 +78,34 @@ import Testing
             id: .random(), ticket: AdmissionTicket(room: "r", user: nil), handlerName: "test", credentials: credentials,
             handler: RecordingHandler(), counters: SessionCounters()
         )
-        #expect(!fixture.router.insert(clash, now: fixture.now))
+        #expect(fixture.router.insert(clash, now: fixture.now) == .duplicate)
+    }
+
+    @Test func refusesSessionsCreatedAfterShutdownBegan() {
+        let fixture = RouterFixture()
+        fixture.addSession()
+        _ = fixture.router.closeAll(reason: .shutdown, now: fixture.now)
+        let late = NewSession(
+            id: .random(), ticket: AdmissionTicket(room: "r", user: nil), handlerName: "test", credentials: .random(),
+            handler: RecordingHandler(), counters: SessionCounters()
+        )
+        #expect(fixture.router.insert(late, now: fixture.now) == .shuttingDown)
+        #expect(fixture.router.tableSizes.isEmpty)
+    }
+
+    @Test func unbindsAddressesThePeerStoppedChecking() {
+        let fixture = RouterFixture()
+        let (id, credentials, _) = fixture.addSession()
+        let old = fixture.tuple("192.0.2.1:1000")
+        let current = fixture.tuple("192.0.2.1:2000")
+        fixture.check(credentials, from: old, nominate: false)
+        fixture.check(credentials, from: current)
+        fixture.now += .seconds(20)
+        fixture.check(credentials, from: current, nominate: false)
+        fixture.now += .seconds(11)
+        #expect(fixture.router.expire(now: fixture.now).isEmpty)
+        #expect(fixture.route(CheckRequest.rtp, on: old).dropReason == .unknownAddress)
+        #expect(fixture.route(CheckRequest.rtp, on: current).isDelivery)
+        #expect(fixture.router.snapshot(id, now: fixture.now)?.tuples == [current])
     }
 }

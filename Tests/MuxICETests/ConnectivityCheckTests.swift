@@ -64,6 +64,15 @@ import Testing
         }
     }
 
+    @Test func refusesAnAuthenticatedCheckWithoutPriority() throws {
+        let request = try self.parse(CheckRequest.make(localUfrag: "mux1", password: self.credentials.password, priority: false))
+        guard case .refused(.missingAttribute, let response?) = ConnectivityCheck.respond(to: request, from: self.source, key: self.key) else {
+            Issue.record("expected a 400")
+            return
+        }
+        #expect(try self.parse(response).errorCode?.code == 400)
+    }
+
     @Test func neverAnswersABareRequestWithMoreBytesThanItHad() throws {
         var builder = STUNMessageBuilder(type: .bindingRequest, transactionID: .random())
         let bytes = builder.finish(integrity: nil, fingerprint: true)

@@ -75,6 +75,15 @@ import Testing
         #expect(agent.expiry(now: self.start + .seconds(130)) == .consentExpired)
     }
 
+    @Test func checksOnABackupPairDoNotKeepTheSelectedPairAlive() {
+        var agent = ICELiteAgent(timeouts: self.timeouts, now: self.start)
+        _ = agent.handleAuthenticatedCheck(on: self.tuple(1), nominated: true, now: self.start)
+        for second in stride(from: 5, through: 40, by: 5) {
+            _ = agent.handleAuthenticatedCheck(on: self.tuple(2), nominated: false, now: self.start + .seconds(second))
+        }
+        #expect(agent.expiry(now: self.start + .seconds(30)) == .consentExpired)
+    }
+
     @Test func forgettingTheSelectedTupleDeselectsIt() {
         var agent = ICELiteAgent(timeouts: self.timeouts, now: self.start)
         _ = agent.handleAuthenticatedCheck(on: self.tuple(1), nominated: true, now: self.start)

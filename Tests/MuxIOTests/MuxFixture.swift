@@ -31,9 +31,10 @@ final class MuxFixture: Sendable {
         self.runner = Task { try await mux.run() }
     }
 
+    /// Cancels the service and waits for it: `run` closes every session before it returns.
     func stop() async {
         self.runner.cancel()
-        await self.mux.shutdown()
+        _ = await self.runner.result
     }
 
     func candidateAddresses(_ session: CreatedSession) -> [TransportAddress] {

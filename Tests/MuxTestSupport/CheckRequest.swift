@@ -6,11 +6,11 @@ public enum CheckRequest {
     public static func make(
         localUfrag: String, password: String, remoteUfrag: String = "peer",
         useCandidate: Bool = false, claimControlled: Bool = false,
-        integrity: Bool = true, fingerprint: Bool = true, transactionID: STUNTransactionID = .random()
+        integrity: Bool = true, fingerprint: Bool = true, priority: Bool = true, transactionID: STUNTransactionID = .random()
     ) -> [UInt8] {
         var builder = STUNMessageBuilder(type: .bindingRequest, transactionID: transactionID)
         builder.appendUsername("\(localUfrag):\(remoteUfrag)")
-        builder.appendPriority(1_853_824_767)
+        if priority { builder.appendPriority(1_853_824_767) }
         if claimControlled {
             builder.appendICEControlled(tieBreaker: 7)
         } else {
