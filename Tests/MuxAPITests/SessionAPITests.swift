@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdTesting
 import MuxAPI
+import MuxTestSupport
 import Testing
 
 @Suite struct SessionAPITests {
@@ -117,13 +118,5 @@ import Testing
             #expect(try await client.metrics().contains("unauthorized"))
             #expect(try await client.metrics(token: "scraper").contains("mediamux_udp_packets_total"))
         }
-    }
-}
-
-extension Sequence {
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var results: [T] = []
-        for element in self { results.append(try await transform(element)) }
-        return results
     }
 }

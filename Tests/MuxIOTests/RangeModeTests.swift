@@ -3,16 +3,21 @@ import MuxICE
 import MuxIO
 import MuxTestSupport
 import MuxWire
+import Synchronization
 import Testing
 
 @Suite struct RangeModeTests {
-    /// A free block of ports: the kernel picks one and the block starts there, so parallel runs rarely collide;
-    /// a taken port is skipped by the mux anyway.
+    /// Disjoint blocks below the kernel's ephemeral range (32768 and up), so no socket bound to port 0 by a
+    /// test running in parallel can take one; the base is random so that two test processes rarely meet.
     static func freeRange(count: Int) throws -> ClosedRange<Int> {
-        let probe = try UDPTestClient()
-        let start = Int(probe.local.port)
+        let start = Self.nextPort.withLock { next in
+            defer { next += count }
+            return next
+        }
         return start...(start + count - 1)
     }
+
+    private static let nextPort = Mutex(Int.random(in: 20_000...30_000))
 
     @Test func givesEachSessionItsOwnPortAndTakesItBackOnClose() async throws {
         let range = try Self.freeRange(count: 3)

@@ -82,3 +82,12 @@ public func eventually(
     }
     return try await condition()
 }
+
+extension Sequence {
+    /// `map` for async transforms, one element after another.
+    public func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
