@@ -37,6 +37,13 @@ let package = Package(
         ),
         // ICE-lite responder and consent state. No sockets, no clock.
         .target(name: "MuxICE", dependencies: ["MuxWire"]),
+        // OpenSSL DTLS and libsrtp2 through a small C layer (macros, a datagram BIO, libsrtp policies).
+        .target(
+            name: "CMuxCrypto",
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("srtp2")]
+        ),
+        // DTLS-SRTP per session: certificate, handshake engine, SRTP contexts. No sockets, no clock.
+        .target(name: "MuxCrypto", dependencies: ["CMuxCrypto"]),
         // Router/index, sessions, rooms, admission, handler seam. No sockets, no clock.
         .target(
             name: "MuxCore",
@@ -90,6 +97,7 @@ let package = Package(
         .target(name: "MuxTestSupport", dependencies: ["MuxWire", "MuxICE"], path: "Tests/MuxTestSupport"),
         .testTarget(name: "MuxWireTests", dependencies: ["MuxWire"]),
         .testTarget(name: "MuxICETests", dependencies: ["MuxICE", "MuxTestSupport"]),
+        .testTarget(name: "MuxCryptoTests", dependencies: ["MuxCrypto"]),
         .testTarget(
             name: "MuxCoreTests",
             dependencies: ["MuxCore", "MuxTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")]

@@ -1,0 +1,110 @@
+import CMuxCrypto
+
+/// Which side of the DTLS handshake mediamux takes; from the SDP `a=setup` negotiation.
+public enum DTLSRole: Sendable, Equatable {
+    /// `a=setup:passive`: waits for the peer's ClientHello.
+    case server
+    /// `a=setup:active`: sends the ClientHello.
+    case client
+}
+
+/// One DTLS association. It does no I/O: feed it received datagrams, drain `pollDatagram()` after every
+/// call, and arm a timer for `pollTimeout()`; when it fires, call `handleTimeout()`.
+///
+/// Not thread-safe: its owner serialises calls.
+public final class DTLSEngine {
+    public enum State: Sendable, Equatable {
+        case handshaking
+        case connected
+        case failed(String)
+        case closed
+    }
+
+    private let pointer: OpaquePointer
+    private let mtu: Int
+    public let role: DTLSRole
+
+    public init(context: DTLSContext, role: DTLSRole, mtu: Int = 1200) throws {
+        guard let pointer = mm_dtls_new(context.pointer, role == .server ? 1 : 0, Int32(mtu)) else {
+            throw CryptoError("cannot create a DTLS association")
+        }
+        self.pointer = pointer
+        self.mtu = mtu
+        self.role = role
+    }
+
+    deinit {
+        mm_dtls_free(self.pointer)
+    }
+
+    /// Starts the handshake; a client queues its ClientHello.
+    @discardableResult
+    public func start() -> State {
+        self.state(mm_dtls_start(self.pointer))
+    }
+
+    @discardableResult
+    public func handle(_ datagram: UnsafeRawBufferPointer) -> State {
+        let raw = mm_dtls_handle_datagram(
+            self.pointer, datagram.baseAddress?.assumingMemoryBound(to: UInt8.self), datagram.count
+        )
+        return self.state(raw)
+    }
+
+    /// The next datagram to send, if any.
+    public func pollDatagram() -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: max(self.mtu, 2048))
+        let length = buffer.withUnsafeMutableBufferPointer { mm_dtls_next_datagram(self.pointer, $0.baseAddress, $0.count) }
+        guard length > 0 else { return nil }
+        return Array(buffer.prefix(Int(length)))
+    }
+
+    /// How long until a retransmission is due, while handshaking.
+    public func pollTimeout() -> Duration? {
+        let milliseconds = mm_dtls_timeout_ms(self.pointer)
+        return milliseconds < 0 ? nil : .milliseconds(milliseconds)
+    }
+
+    @discardableResult
+    public func handleTimeout() -> State {
+        self.state(mm_dtls_handle_timeout(self.pointer))
+    }
+
+    public var state: State { self.state(mm_dtls_state(self.pointer)) }
+
+    /// The SHA-256 fingerprint of the peer's certificate, once it sent one.
+    public var peerFingerprint: Fingerprint? {
+        var digest = [UInt8](repeating: 0, count: 32)
+        return mm_dtls_peer_fingerprint(self.pointer, &digest) == 0 ? Fingerprint(bytes: digest) : nil
+    }
+
+    /// The SRTP keys of a completed handshake (RFC 5764, section 4.2).
+    public func srtpKeys() -> SRTPKeyMaterial? {
+        guard let profile = SRTPProfile(rawValue: mm_dtls_srtp_profile(self.pointer)) else { return nil }
+        let keyLength = profile.keyLength
+        let saltLength = profile.saltLength
+        var material = [UInt8](repeating: 0, count: 2 * (keyLength + saltLength))
+        guard mm_dtls_export_srtp_material(self.pointer, &material, material.count) == 0 else { return nil }
+        let clientKey = Array(material[0..<keyLength])
+        let serverKey = Array(material[keyLength..<(2 * keyLength)])
+        let clientSalt = Array(material[(2 * keyLength)..<(2 * keyLength + saltLength)])
+        let serverSalt = Array(material[(2 * keyLength + saltLength)...])
+        return SRTPKeyMaterial(
+            profile: profile, clientKey: clientKey, clientSalt: clientSalt, serverKey: serverKey, serverSalt: serverSalt
+        )
+    }
+
+    /// Queues close_notify.
+    public func shutdown() {
+        mm_dtls_shutdown(self.pointer)
+    }
+
+    private func state(_ raw: Int32) -> State {
+        switch Int(raw) {
+        case Int(MM_DTLS_HANDSHAKING): return .handshaking
+        case Int(MM_DTLS_CONNECTED): return .connected
+        case Int(MM_DTLS_CLOSED): return .closed
+        default: return .failed(String(cString: mm_dtls_error(self.pointer)))
+        }
+    }
+}
