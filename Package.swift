@@ -53,6 +53,17 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        // DTLS-SRTP termination in front of media handlers (echo, later rtp and room). No sockets, no clock.
+        .target(
+            name: "MuxMedia",
+            dependencies: [
+                "MuxCore", "MuxCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The only module that owns sockets and timers.
         .target(
             name: "MuxIO",
@@ -69,7 +80,7 @@ let package = Package(
         .target(
             name: "MuxAPI",
             dependencies: [
-                "MuxCore", "MuxIO",
+                "MuxCore", "MuxIO", "MuxMedia", "MuxCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

@@ -1,9 +1,14 @@
 import MuxIO
+import MuxMedia
 
 /// Everything mediamux is configured with, after files, environment and flags were merged and checked.
 public struct AppSettings: Sendable {
     public var mux = MuxSettings()
     public var api = APISettings()
+    public var media = MediaSettings()
+    /// PEM files of the DTLS certificate and its key; both nil generates a fresh ECDSA P-256 one at start.
+    public var certificatePath: String?
+    public var privateKeyPath: String?
 
     public init() {}
 }

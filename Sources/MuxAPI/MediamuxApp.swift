@@ -2,7 +2,9 @@ import Hummingbird
 import Logging
 import Metrics
 import MuxCore
+import MuxCrypto
 import MuxIO
+import MuxMedia
 import NIOCore
 import Prometheus
 import ServiceLifecycle
@@ -23,14 +25,23 @@ public struct MediamuxApp: Sendable {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         let admission = LocalAdmission(limits: settings.mux.limits)
-        let mux = try await UDPMux.bind(settings: settings.mux, admission: admission, metricsFactory: factory, logger: logger)
+        let certificate = try Self.certificate(settings)
+        let dtls = try DTLSContext(certificate: certificate)
+        let media = MediaHandlers.factories(
+            dtls: dtls, settings: settings.media, metrics: MediaMetrics(factory: factory), logger: logger
+        )
+        let handlers = UDPMux.standardHandlers.merging(media) { _, media in media }
+        let mux = try await UDPMux.bind(
+            settings: settings.mux, admission: admission, metricsFactory: factory, handlers: handlers, logger: logger
+        )
 
         let router = Hummingbird.Router(context: BasicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: BearerAuthMiddleware(apiToken: settings.api.token, metricsToken: settings.api.metricsToken))
         router.get("/healthz") { _, _ in HealthDTO(status: "ok") }
         router.get("/metrics") { _, _ in Self.metricsResponse(registry) }
-        SessionRoutes(mux: mux, maxCreatesPerSecond: settings.api.maxCreatesPerSecond).add(to: router)
+        SessionRoutes(mux: mux, fingerprint: certificate.fingerprint, maxCreatesPerSecond: settings.api.maxCreatesPerSecond)
+            .add(to: router)
 
         let api = Application(
             router: router,
@@ -45,6 +56,18 @@ public struct MediamuxApp: Sendable {
             logger: logger
         )
         return MediamuxApp(mux: mux, api: api, registry: registry)
+    }
+
+    static func certificate(_ settings: AppSettings) throws -> DTLSCertificate {
+        guard let certificatePath = settings.certificatePath, let keyPath = settings.privateKeyPath else {
+            return try DTLSCertificate.generate()
+        }
+        return try DTLSCertificate.load(certificatePath: certificatePath, keyPath: keyPath)
+    }
+
+    /// All handler names a request may use.
+    public static var handlerNames: [String] {
+        (Array(UDPMux.standardHandlers.keys) + MediaHandlers.names).sorted()
     }
 
     /// The mux first, so on shutdown (reverse order) the API stops taking requests before sessions close.

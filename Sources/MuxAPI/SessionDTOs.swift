@@ -5,14 +5,25 @@ import MuxIO
 
 /// Body of `POST /v1/rooms/{room}/sessions`; every field is optional.
 struct CreateSessionBody: Decodable {
-    struct RemoteICE: Decodable {
-        let ufrag: String
-        let pwd: String
+    /// What the signaling server knows of the peer when it writes SDP itself; every field optional.
+    struct Remote: Decodable {
+        let ufrag: String?
+        let pwd: String?
+        /// `sha-256 AB:CD:…` or just `AB:CD:…`.
+        let fingerprint: String?
+        /// The peer's `a=setup`: `actpass` (default) or `active` make mediamux passive; `passive` makes it active.
+        let setup: String?
     }
 
     let user: String?
     let handler: String?
-    let remote: RemoteICE?
+    let remote: Remote?
+}
+
+/// mediamux's side of DTLS, for the signaling server's SDP.
+struct DTLSDTO: Encodable {
+    let fingerprint: String
+    let setup: String
 }
 
 struct TupleDTO: Encodable {
@@ -51,9 +62,11 @@ struct SessionDTO: ResponseEncodable {
     let selected: TupleDTO?
     let counters: TrafficDTO
     let ageSeconds: Double
+    var dtls: DTLSDTO?
+    var answer: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, room, user, handler, state, ice, tuples, selected, counters
+        case id, room, user, handler, state, ice, tuples, selected, counters, dtls, answer
         case closeReason = "close_reason", ageSeconds = "age_seconds"
     }
 

@@ -1,5 +1,6 @@
 import Hummingbird
 import MuxCore
+import MuxCrypto
 import MuxICE
 import MuxIO
 import Synchronization
@@ -7,10 +8,12 @@ import Synchronization
 /// The `/v1` routes: create, read, list and delete sessions.
 final class SessionRoutes: Sendable {
     let mux: UDPMux
+    let fingerprint: Fingerprint
     let creations: Mutex<TokenBucket>
 
-    init(mux: UDPMux, maxCreatesPerSecond: Double) {
+    init(mux: UDPMux, fingerprint: Fingerprint, maxCreatesPerSecond: Double) {
         self.mux = mux
+        self.fingerprint = fingerprint
         self.creations = Mutex(TokenBucket(rate: maxCreatesPerSecond, burst: maxCreatesPerSecond, now: .now))
     }
 
@@ -26,16 +29,7 @@ final class SessionRoutes: Sendable {
         let room = try Self.validName(context.parameters.require("room"), field: "room")
         let body = try await Self.decodeIfPresent(CreateSessionBody.self, request, context)
         let user = try body?.user.map { try Self.validName($0, field: "user") }
-        var remote: ICECredentials?
-        if let given = body?.remote {
-            guard ICECredentials.isValid(ufrag: given.ufrag) else {
-                throw APIError.badRequest("remote.ufrag must be 4 to 256 ice-chars (RFC 8839)")
-            }
-            guard ICECredentials.isValid(password: given.pwd) else {
-                throw APIError.badRequest("remote.pwd must be 22 to 256 ice-chars (RFC 8839)")
-            }
-            remote = ICECredentials(ufrag: given.ufrag, password: given.pwd)
-        }
+        let (remote, dtls) = try Self.remoteParameters(body?.remote)
         if let handler = body?.handler, !self.mux.hasHandler(named: handler) {
             throw Self.apiError(for: .unknownHandler(handler))
         }
@@ -45,11 +39,12 @@ final class SessionRoutes: Sendable {
         }
         do {
             let created = try await self.mux.createSession(
-                SessionRequest(room: room, user: user, handler: body?.handler, remote: remote)
+                SessionRequest(room: room, user: user, handler: body?.handler, remote: remote, dtls: dtls)
             )
+            var response = SessionDTO(created.snapshot, mux: self.mux, candidates: created.candidates)
+            response.dtls = DTLSDTO(fingerprint: "sha-256 \(self.fingerprint.sdpValue)", setup: dtls.isServer ? "passive" : "active")
             return EditedResponse(
-                status: .created, headers: [.location: "/v1/sessions/\(created.snapshot.id)"],
-                response: SessionDTO(created.snapshot, mux: self.mux, candidates: created.candidates)
+                status: .created, headers: [.location: "/v1/sessions/\(created.snapshot.id)"], response: response
             )
         } catch {
             throw Self.apiError(for: error)
@@ -87,6 +82,36 @@ final class SessionRoutes: Sendable {
         let text = try context.parameters.require("id")
         guard let id = SessionID(text) else { throw APIError.notFound("no session \(text)") }
         return id
+    }
+
+    /// The peer's ICE credentials and DTLS parameters from `remote`, each checked.
+    static func remoteParameters(_ remote: CreateSessionBody.Remote?) throws -> (ICECredentials?, DTLSParameters) {
+        var credentials: ICECredentials?
+        if let ufrag = remote?.ufrag, let password = remote?.pwd {
+            guard ICECredentials.isValid(ufrag: ufrag) else {
+                throw APIError.badRequest("remote.ufrag must be 4 to 256 ice-chars (RFC 8839)")
+            }
+            guard ICECredentials.isValid(password: password) else {
+                throw APIError.badRequest("remote.pwd must be 22 to 256 ice-chars (RFC 8839)")
+            }
+            credentials = ICECredentials(ufrag: ufrag, password: password)
+        } else if remote?.ufrag != nil || remote?.pwd != nil {
+            throw APIError.badRequest("remote.ufrag and remote.pwd come together")
+        }
+        var dtls = DTLSParameters()
+        switch remote?.setup {
+        case nil, "actpass", "active": dtls.isServer = true
+        case "passive": dtls.isServer = false
+        case let other?: throw APIError.badRequest("remote.setup \"\(other)\" is not actpass, active or passive")
+        }
+        if let text = remote?.fingerprint {
+            let value = text.hasPrefix("sha-256 ") ? text.dropFirst(8) : Substring(text)
+            guard let fingerprint = Fingerprint(sdpValue: value) else {
+                throw APIError.badRequest("remote.fingerprint must be a SHA-256 fingerprint such as \"sha-256 AB:CD:…\" (32 bytes)")
+            }
+            dtls.remoteFingerprint = fingerprint.bytes
+        }
+        return (credentials, dtls)
     }
 
     /// Room and user names: 1 to 128 characters of letters, digits and `-_.~:@`.

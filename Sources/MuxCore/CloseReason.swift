@@ -12,6 +12,11 @@ public enum CloseReason: String, Sendable, CaseIterable, Codable {
     case maxDuration = "max_duration"
     /// The server is stopping.
     case shutdown
+    /// The DTLS handshake failed, did not finish within `dtls.timeout`, or the peer's certificate did not
+    /// match the fingerprint it signaled.
+    case dtlsFailed = "dtls_failed"
+    /// The peer closed DTLS (close_notify).
+    case peerClosed = "peer_closed"
 
     init(_ expiry: ICELiteAgent.Expiry) {
         switch expiry {

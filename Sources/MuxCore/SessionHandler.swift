@@ -11,6 +11,17 @@ import NIOCore
 public protocol SessionHandler: AnyObject, Sendable {
     func handleDatagram(_ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple)
     func handleClose(reason: CloseReason)
+    /// Called on every timer tick of the mux (every `tick`, 250 ms by default) for handlers with timers
+    /// of their own, such as DTLS retransmission. Must be cheap when there is nothing to do.
+    func handleTick(now: ContinuousClock.Instant)
+    /// False while the session cannot carry media yet (e.g. DTLS keys not in place); the API then shows
+    /// an ICE-connected session as `checking`. Read under the router's lock: never take a lock here.
+    var isReady: Bool { get }
+}
+
+extension SessionHandler {
+    public func handleTick(now: ContinuousClock.Instant) {}
+    public var isReady: Bool { true }
 }
 
 /// Sends datagrams to a session's peer on its selected 5-tuple, through the socket that tuple belongs to.
@@ -18,6 +29,10 @@ public protocol DatagramSender: AnyObject, Sendable {
     /// Returns false, counting nothing, when the session has no selected tuple yet.
     @discardableResult
     func send(_ datagram: ByteBuffer) -> Bool
+    /// Closes the session from inside, e.g. when DTLS fails; the handler then gets `handleClose`.
+    func closeSession(reason: CloseReason)
+    /// True once ICE selected a path to the peer.
+    var hasPath: Bool { get }
 }
 
 /// What a handler knows about its session when it is made.
@@ -26,12 +41,28 @@ public struct SessionContext: Sendable {
     public let room: String
     public let user: String?
     public let sender: any DatagramSender
+    /// What signaling said about the peer's DTLS, for handlers that terminate it.
+    public let dtls: DTLSParameters
 
-    public init(id: SessionID, room: String, user: String?, sender: any DatagramSender) {
+    public init(id: SessionID, room: String, user: String?, sender: any DatagramSender, dtls: DTLSParameters = .init()) {
         self.id = id
         self.room = room
         self.user = user
         self.sender = sender
+        self.dtls = dtls
+    }
+}
+
+/// The DTLS side of signaling: which role mediamux takes and the certificate fingerprint the peer
+/// announced (SHA-256 bytes). Without a fingerprint any certificate is accepted.
+public struct DTLSParameters: Sendable, Equatable {
+    /// True for `a=setup:passive` (mediamux waits for the ClientHello): the answer to `actpass` and `active`.
+    public var isServer: Bool
+    public var remoteFingerprint: [UInt8]?
+
+    public init(isServer: Bool = true, remoteFingerprint: [UInt8]? = nil) {
+        self.isServer = isServer
+        self.remoteFingerprint = remoteFingerprint
     }
 }
 

@@ -113,6 +113,11 @@ public final class SessionRouter: Sendable {
         return closed
     }
 
+    /// Every live session's handler, for timer ticks; called outside the lock.
+    public func handlers() -> [any SessionHandler] {
+        self.state.withLock { state in state.sessions.values.map(\.new.handler) }
+    }
+
     public func nextDeadline() -> ContinuousClock.Instant? {
         self.state.withLock { $0.nextDeadline() }
     }

@@ -9,12 +9,18 @@ public struct SessionRequest: Sendable {
     public var handler: String?
     /// The peer's ICE credentials, when the signaling server knows them.
     public var remote: ICECredentials?
+    /// The DTLS role and the peer's fingerprint, for handlers that terminate DTLS.
+    public var dtls: DTLSParameters
 
-    public init(room: String, user: String? = nil, handler: String? = nil, remote: ICECredentials? = nil) {
+    public init(
+        room: String, user: String? = nil, handler: String? = nil, remote: ICECredentials? = nil,
+        dtls: DTLSParameters = .init()
+    ) {
         self.room = room
         self.user = user
         self.handler = handler
         self.remote = remote
+        self.dtls = dtls
     }
 }
 

@@ -12,12 +12,25 @@ final class SessionSender: DatagramSender {
     private let registry: SocketRegistry
     private let counters: SessionCounters
     private let cachedAddress = Mutex<(FiveTuple, SocketAddress)?>(nil)
+    private let closer: @Sendable (SessionID, CloseReason) -> Void
 
-    init(id: SessionID, router: SessionRouter, registry: SocketRegistry, counters: SessionCounters) {
+    init(
+        id: SessionID, router: SessionRouter, registry: SocketRegistry, counters: SessionCounters,
+        closer: @escaping @Sendable (SessionID, CloseReason) -> Void
+    ) {
         self.id = id
         self.router = router
         self.registry = registry
         self.counters = counters
+        self.closer = closer
+    }
+
+    func closeSession(reason: CloseReason) {
+        self.closer(self.id, reason)
+    }
+
+    var hasPath: Bool {
+        self.router.selectedTuple(of: self.id) != nil
     }
 
     @discardableResult

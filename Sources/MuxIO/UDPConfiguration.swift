@@ -51,6 +51,7 @@ public struct MuxSettings: Sendable {
     public var timeouts = ICETimeouts()
     public var rateLimit = FailureRateLimiter.Settings()
     public var defaultHandler = "echo"
+
     /// How often timers and kernel counters are looked at.
     public var tick: Duration = .milliseconds(250)
 

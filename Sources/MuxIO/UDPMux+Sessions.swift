@@ -28,8 +28,11 @@ extension UDPMux {
         let counters = SessionCounters()
         for _ in 0..<8 {
             let id = SessionID.random()
-            let sender = SessionSender(id: id, router: self.router, registry: self.registry, counters: counters)
-            let context = SessionContext(id: id, room: request.room, user: request.user, sender: sender)
+            let sender = SessionSender(id: id, router: self.router, registry: self.registry, counters: counters) { [weak self] id, reason in
+                guard let self else { return }
+                Task { await self.closeSession(id, reason: reason) }
+            }
+            let context = SessionContext(id: id, room: request.room, user: request.user, sender: sender, dtls: request.dtls)
             let new = NewSession(
                 id: id, ticket: ticket, handlerName: handlerName, credentials: .random(), handler: makeHandler(context),
                 counters: counters, ownedSockets: rangeSockets.map(\.id), rangePort: rangePort
@@ -56,7 +59,12 @@ extension UDPMux {
 
     /// Closes a live session; false when there is none with this id.
     public func deleteSession(_ id: SessionID) async -> Bool {
-        guard let closed = self.router.close(id, reason: .deleted, now: .now) else { return false }
+        await self.closeSession(id, reason: .deleted)
+    }
+
+    @discardableResult
+    public func closeSession(_ id: SessionID, reason: CloseReason) async -> Bool {
+        guard let closed = self.router.close(id, reason: reason, now: .now) else { return false }
         await self.release([closed])
         return true
     }

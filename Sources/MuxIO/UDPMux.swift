@@ -78,8 +78,10 @@ public final class UDPMux: Service, Sendable {
     /// Room for one datagram in the receive buffer; WebRTC keeps packets under the ~1500-byte path MTU.
     static let maxDatagramSize = 2048
 
+    /// Handlers that need no DTLS: `datagram_echo` returns datagrams as they arrived (an ICE-level
+    /// loopback for diagnostics), `discard` drops them. Media handlers are added by the application.
     public static let standardHandlers: [String: SessionHandlerFactory] = [
-        "echo": { EchoHandler(context: $0) },
+        "datagram_echo": { EchoHandler(context: $0) },
         "discard": { _ in DiscardHandler() },
     ]
 
@@ -101,6 +103,7 @@ public final class UDPMux: Service, Sendable {
             while !Task.isCancelled {
                 let now = ContinuousClock.now
                 await self.release(self.router.expire(now: now))
+                for handler in self.router.handlers() { handler.handleTick(now: now) }
                 if now >= kernelStatsDue {
                     self.recordKernelDrops()
                     kernelStatsDue = now + .seconds(1)

@@ -41,6 +41,7 @@ struct SettingsLoader {
         try self.readUDP(&settings.mux.udp)
         try self.readSessions(&settings.mux)
         try self.readAPI(&settings.api)
+        try self.readDTLS(&settings)
         if let token = settings.api.token, token.isEmpty { settings.api.token = nil }
         if let token = settings.api.metricsToken, token.isEmpty { settings.api.metricsToken = nil }
         if settings.api.token == nil && !settings.api.isLoopback {
@@ -94,8 +95,8 @@ struct SettingsLoader {
         if let seconds = try self.integer("session.consent_timeout", in: 1...3600) { mux.timeouts.consent = .seconds(seconds) }
         if let seconds = try self.integer("session.max_duration", in: 1...(30 * 86_400)) { mux.timeouts.maxDuration = .seconds(seconds) }
         if let handler = self.text("session.default_handler") {
-            guard UDPMux.standardHandlers[handler] != nil else {
-                let known = UDPMux.standardHandlers.keys.sorted().joined(separator: ", ")
+            guard MediamuxApp.handlerNames.contains(handler) else {
+                let known = MediamuxApp.handlerNames.joined(separator: ", ")
                 throw ConfigurationError(key: "session.default_handler", message: "\"\(handler)\" is not one of \(known)")
             }
             mux.defaultHandler = handler
@@ -109,6 +110,16 @@ struct SettingsLoader {
                 }
                 return network
             }
+        }
+    }
+
+    private func readDTLS(_ settings: inout AppSettings) throws {
+        settings.media.mtu = try self.integer("dtls.mtu", in: 576...9000) ?? settings.media.mtu
+        if let seconds = try self.integer("dtls.timeout", in: 1...300) { settings.media.handshakeTimeout = .seconds(seconds) }
+        settings.certificatePath = self.text("dtls.certificate")
+        settings.privateKeyPath = self.text("dtls.private_key")
+        if (settings.certificatePath == nil) != (settings.privateKeyPath == nil) {
+            throw ConfigurationError(key: "dtls.certificate", message: "dtls.certificate and dtls.private_key come together")
         }
     }
 

@@ -19,6 +19,7 @@ final class MuxFixture: Sendable {
         settings.udp.port = 0
         settings.udp.receiveBufferBytes = 1 << 20
         settings.tick = .milliseconds(20)
+        settings.defaultHandler = "discard"
         configure(&settings)
         let metrics = TestMetrics()
         let admission = LocalAdmission(limits: settings.limits)

@@ -8,7 +8,7 @@ import Testing
 @Suite struct SinglePortTests {
     @Test func answersChecksAndEchoesMediaThroughOnePort() async throws {
         let fixture = try await MuxFixture()
-        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo"))
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
         let server = try #require(session.candidates.first?.address)
         let client = try UDPTestClient()
 

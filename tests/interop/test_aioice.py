@@ -32,7 +32,7 @@ async def connect_agent(session, password=None, timeout=5.0):
 
 
 def test_aioice_connects_nominates_and_echoes(mediamux):
-    session = mediamux.create_session(handler="echo")
+    session = mediamux.create_session(handler="datagram_echo")
 
     async def run():
         agent = await connect_agent(session)
@@ -46,7 +46,7 @@ def test_aioice_connects_nominates_and_echoes(mediamux):
 
 
 def test_stays_connected_through_consent_checks_and_expires_without_them(mediamux):
-    session = mediamux.create_session()
+    session = mediamux.create_session(handler="discard")
 
     async def run():
         agent = await connect_agent(session)
@@ -69,7 +69,7 @@ def test_stays_connected_through_consent_checks_and_expires_without_them(mediamu
 
 
 def test_wrong_password_is_refused_binds_nothing_and_is_counted(mediamux):
-    session = mediamux.create_session()
+    session = mediamux.create_session(handler="discard")
     with pytest.raises((ConnectionError, asyncio.TimeoutError)):
         asyncio.run(connect_agent(session, password="x" * 24, timeout=3))
     assert mediamux.session(session["id"])["tuples"] == []
@@ -77,7 +77,7 @@ def test_wrong_password_is_refused_binds_nothing_and_is_counted(mediamux):
 
 
 def test_unknown_ufrag_and_garbage_are_dropped_silently_and_counted(mediamux):
-    session = mediamux.create_session()
+    session = mediamux.create_session(handler="discard")
     stranger = dict(session, ice=dict(session["ice"], ufrag="nobody1"))
     with pytest.raises((ConnectionError, asyncio.TimeoutError)):
         asyncio.run(connect_agent(stranger, timeout=2))

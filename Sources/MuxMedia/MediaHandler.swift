@@ -1,0 +1,25 @@
+import MuxCore
+import NIOCore
+
+/// What a session does with decrypted media: the seam for echo, RTP bridges and room relays behind
+/// DTLS-SRTP termination. `SecureMediaHandler` calls it; a library user implements it for their own.
+///
+/// `handleMedia` runs on the I/O thread that received the packet, serialised per session: keep it short.
+public protocol MediaHandler: AnyObject, Sendable {
+    /// One decrypted RTP or RTCP packet from the session's peer.
+    func handleMedia(_ packet: ByteBuffer, isRTCP: Bool)
+    /// DTLS finished and SRTP keys are in place: media can flow both ways.
+    func handleMediaReady(sender: any MediaSender)
+    func handleClose(reason: CloseReason)
+}
+
+extension MediaHandler {
+    public func handleMediaReady(sender: any MediaSender) {}
+}
+
+/// Sends plaintext RTP or RTCP to the session's peer, encrypted with the session's SRTP keys.
+public protocol MediaSender: AnyObject, Sendable {
+    /// False when the packet could not be protected or the session has no path yet.
+    @discardableResult
+    func sendMedia(_ packet: ByteBuffer, isRTCP: Bool) -> Bool
+}

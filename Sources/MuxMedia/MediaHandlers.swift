@@ -1,0 +1,31 @@
+import Logging
+import MuxCore
+import MuxCrypto
+
+/// The media handlers an API request may name, each behind DTLS-SRTP termination.
+public enum MediaHandlers {
+    public static let names = ["echo"]
+
+    public static func factories(
+        dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger
+    ) -> [String: SessionHandlerFactory] {
+        [
+            "echo": { context in
+                Self.secure(context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: EchoMediaHandler())
+            },
+        ]
+    }
+
+    /// A DTLS engine cannot be made only if OpenSSL runs out of memory; the session then drops its media.
+    private static func secure(
+        _ context: SessionContext, dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger,
+        media: any MediaHandler
+    ) -> any SessionHandler {
+        do {
+            return try SecureMediaHandler(context: context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: media)
+        } catch {
+            logger.error("cannot start DTLS for a session", metadata: ["session": "\(context.id)", "error": "\(error)"])
+            return DiscardHandler()
+        }
+    }
+}

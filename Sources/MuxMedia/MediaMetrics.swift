@@ -1,0 +1,70 @@
+import CoreMetrics
+import MuxCrypto
+
+/// DTLS and SRTP counters shared by every session, made once from the application's factory.
+public final class MediaMetrics: Sendable {
+    public enum HandshakeResult: String, CaseIterable, Sendable {
+        case started, completed
+        case failedHandshake = "failed_handshake"
+        case failedFingerprint = "failed_fingerprint"
+        case failedTimeout = "failed_timeout"
+    }
+
+    /// Why a media packet was dropped after the router delivered it.
+    public enum Drop: String, CaseIterable, Sendable {
+        /// SRTP authentication failed: forged, corrupted, or keyed for another session.
+        case srtpAuth = "srtp_auth"
+        /// SRTP replay protection: a packet seen before or too old.
+        case srtpReplay = "srtp_replay"
+        /// Any other SRTP error (too short, unknown format).
+        case srtpOther = "srtp_other"
+        /// RTP or RTCP before the DTLS handshake produced keys.
+        case notReady = "not_ready"
+        /// A DTLS record after the handshake that OpenSSL could not use.
+        case dtlsIgnored = "dtls_ignored"
+    }
+
+    private let handshakes: [HandshakeResult: Counter]
+    private let drops: [Drop: Counter]
+    private let packetsIn: Counter
+    private let packetsOut: Counter
+    private let bytesIn: Counter
+    private let bytesOut: Counter
+
+    public init(factory: any MetricsFactory) {
+        self.handshakes = Dictionary(uniqueKeysWithValues: HandshakeResult.allCases.map {
+            ($0, Counter(label: "mediamux_dtls_handshakes_total", dimensions: [("result", $0.rawValue)], factory: factory))
+        })
+        self.drops = Dictionary(uniqueKeysWithValues: Drop.allCases.map {
+            ($0, Counter(label: "mediamux_media_dropped_total", dimensions: [("reason", $0.rawValue)], factory: factory))
+        })
+        self.packetsIn = Counter(label: "mediamux_srtp_packets_total", dimensions: [("direction", "in")], factory: factory)
+        self.packetsOut = Counter(label: "mediamux_srtp_packets_total", dimensions: [("direction", "out")], factory: factory)
+        self.bytesIn = Counter(label: "mediamux_srtp_bytes_total", dimensions: [("direction", "in")], factory: factory)
+        self.bytesOut = Counter(label: "mediamux_srtp_bytes_total", dimensions: [("direction", "out")], factory: factory)
+        for counter in Array(self.handshakes.values) + Array(self.drops.values) + [self.packetsIn, self.packetsOut, self.bytesIn, self.bytesOut] {
+            counter.increment(by: 0)
+        }
+    }
+
+    func record(_ result: HandshakeResult) { self.handshakes[result]?.increment() }
+    func record(_ drop: Drop) { self.drops[drop]?.increment() }
+
+    func received(bytes: Int) {
+        self.packetsIn.increment()
+        self.bytesIn.increment(by: bytes)
+    }
+
+    func sent(bytes: Int) {
+        self.packetsOut.increment()
+        self.bytesOut.increment(by: bytes)
+    }
+
+    static func drop(_ failure: SRTPFailure) -> Drop {
+        switch failure {
+        case .authentication: .srtpAuth
+        case .replay: .srtpReplay
+        case .other: .srtpOther
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import Logging
+import MuxCore
+import MuxCrypto
+import MuxICE
+import MuxWire
+import NIOConcurrencyHelpers
+import NIOCore
+import Synchronization
+
+/// DTLS and SRTP limits; defaults match docs/configuration.md.
+public struct MediaSettings: Sendable {
+    /// Largest DTLS datagram mediamux sends.
+    public var mtu = 1200
+    /// A handshake that has not finished this long after ICE found a path closes the session (`dtls_failed`).
+    public var handshakeTimeout: Duration = .seconds(10)
+
+    public init() {}
+}
+
+/// Terminates DTLS-SRTP for one session and hands decrypted RTP/RTCP to a `MediaHandler`.
+///
+/// DTLS datagrams reach it only from tuples ICE authenticated (the router delivers nothing else). After
+/// the handshake the peer's certificate must match the fingerprint it signaled; then SRTP keys come from
+/// the DTLS exporter. Retransmissions and the handshake deadline run on the mux's timer ticks.
+///
+/// `@unchecked Sendable`: the DTLS engine and SRTP contexts are only touched under `lock`; the media
+/// handler is called outside it, so it may send without deadlock.
+public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked Sendable {
+    private let context: SessionContext
+    private let media: any MediaHandler
+    private let settings: MediaSettings
+    private let metrics: MediaMetrics
+    private let logger: Logger
+    private let lock = NIOLock()
+    private let engine: DTLSEngine
+    private var srtp: SRTPSession?
+    private var handshakeDeadline: ContinuousClock.Instant?
+    private var finished = false
+    private let ready = Atomic<Bool>(false)
+
+    public init(
+        context: SessionContext, dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger,
+        media: any MediaHandler
+    ) throws {
+        self.context = context
+        self.media = media
+        self.settings = settings
+        self.metrics = metrics
+        self.logger = logger
+        self.engine = try DTLSEngine(context: dtls, role: context.dtls.isServer ? .server : .client, mtu: settings.mtu)
+    }
+
+    public var isReady: Bool { self.ready.load(ordering: .acquiring) }
+
+    // MARK: SessionHandler
+
+    public func handleDatagram(_ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple) {
+        switch packetClass {
+        case .dtls:
+            let outcome = self.lock.withLock { () -> Outcome in
+                self.beginHandshake(now: .now)
+                datagram.withUnsafeReadableBytes { _ = self.engine.handle($0) }
+                return self.advance()
+            }
+            self.act(on: outcome)
+        case .rtp, .rtcp:
+            let isRTCP = packetClass == .rtcp
+            var bytes = Array(datagram.readableBytesView)
+            let result: Result<Int, SRTPFailure>? = self.lock.withLock {
+                guard let srtp = self.srtp else { return nil }
+                return bytes.withUnsafeMutableBytes { srtp.inbound.unprotect($0, length: $0.count, isRTCP: isRTCP) }
+            }
+            switch result {
+            case nil:
+                self.metrics.record(.notReady)
+            case .failure(let failure):
+                self.metrics.record(MediaMetrics.drop(failure))
+            case .success(let length):
+                self.metrics.received(bytes: datagram.readableBytes)
+                self.media.handleMedia(ByteBuffer(bytes: bytes.prefix(length)), isRTCP: isRTCP)
+            }
+        case .stun, .unknown:
+            break
+        }
+    }
+
+    public func handleTick(now: ContinuousClock.Instant) {
+        let outcome = self.lock.withLock { () -> Outcome in
+            guard !self.finished else { return .nothing }
+            if self.handshakeDeadline == nil {
+                guard self.context.sender.hasPath else { return .nothing }
+                self.beginHandshake(now: now)
+                if self.engine.role == .client { self.engine.start() }
+            }
+            if let deadline = self.handshakeDeadline, now >= deadline {
+                self.finished = true
+                self.metrics.record(.failedTimeout)
+                return .close(.dtlsFailed, "no DTLS handshake within \(self.settings.handshakeTimeout)")
+            }
+            if let timeout = self.engine.pollTimeout(), timeout <= .zero {
+                self.engine.handleTimeout()
+            }
+            return self.advance()
+        }
+        self.act(on: outcome)
+    }
+
+    public func handleClose(reason: CloseReason) {
+        self.ready.store(false, ordering: .releasing)
+        self.lock.withLock {
+            self.finished = true
+            // A polite close_notify when mediamux ends the session; the peer then stops at once.
+            if reason == .deleted || reason == .shutdown {
+                self.engine.shutdown()
+                self.flush()
+            }
+            self.srtp = nil
+        }
+        self.media.handleClose(reason: reason)
+    }
+
+    // MARK: MediaSender
+
+    @discardableResult
+    public func sendMedia(_ packet: ByteBuffer, isRTCP: Bool) -> Bool {
+        var bytes = Array(packet.readableBytesView) + [UInt8](repeating: 0, count: SRTPContext.maxTrailer)
+        let length = packet.readableBytes
+        let result: Result<Int, SRTPFailure>? = self.lock.withLock {
+            guard let srtp = self.srtp else { return nil }
+            return bytes.withUnsafeMutableBytes { srtp.outbound.protect($0, length: length, isRTCP: isRTCP) }
+        }
+        guard case .success(let protectedLength) = result else { return false }
+        let sent = self.context.sender.send(ByteBuffer(bytes: bytes.prefix(protectedLength)))
+        if sent { self.metrics.sent(bytes: protectedLength) }
+        return sent
+    }
+
+    // MARK: Handshake, under the lock
+
+    private enum Outcome {
+        case nothing
+        case ready
+        case close(CloseReason, String)
+    }
+
+    private func beginHandshake(now: ContinuousClock.Instant) {
+        guard self.handshakeDeadline == nil else { return }
+        self.handshakeDeadline = now + self.settings.handshakeTimeout
+        self.metrics.record(.started)
+    }
+
+    /// Sends what the engine queued and works out what its state means for the session.
+    private func advance() -> Outcome {
+        self.flush()
+        switch self.engine.state {
+        case .handshaking:
+            return .nothing
+        case .connected:
+            guard self.srtp == nil, !self.finished else { return .nothing }
+            return self.installKeys()
+        case .failed(let reason):
+            guard !self.finished else { return .nothing }
+            self.finished = true
+            self.metrics.record(.failedHandshake)
+            return .close(.dtlsFailed, reason)
+        case .closed:
+            guard !self.finished else { return .nothing }
+            self.finished = true
+            return .close(.peerClosed, "the peer sent close_notify")
+        }
+    }
+
+    private func installKeys() -> Outcome {
+        if let expected = self.context.dtls.remoteFingerprint, self.engine.peerFingerprint?.bytes != expected {
+            self.finished = true
+            self.metrics.record(.failedFingerprint)
+            return .close(.dtlsFailed, "the peer's certificate does not match the fingerprint it signaled")
+        }
+        guard let keys = self.engine.srtpKeys(), let session = try? SRTPSession(keys: keys, role: self.engine.role) else {
+            self.finished = true
+            self.metrics.record(.failedHandshake)
+            return .close(.dtlsFailed, "no SRTP profile was negotiated")
+        }
+        self.srtp = session
+        self.finished = true
+        self.metrics.record(.completed)
+        self.logger.debug("dtls connected", metadata: ["session": "\(self.context.id)", "profile": "\(keys.profile.name)"])
+        return .ready
+    }
+
+    private func flush() {
+        while let datagram = self.engine.pollDatagram() {
+            self.context.sender.send(ByteBuffer(bytes: datagram))
+        }
+    }
+
+    // MARK: Outside the lock
+
+    private func act(on outcome: Outcome) {
+        switch outcome {
+        case .nothing:
+            break
+        case .ready:
+            self.ready.store(true, ordering: .releasing)
+            self.media.handleMediaReady(sender: self)
+        case .close(let reason, let detail):
+            self.logger.info("closing session", metadata: [
+                "session": "\(self.context.id)", "reason": "\(reason.rawValue)", "detail": "\(detail)",
+            ])
+            self.context.sender.closeSession(reason: reason)
+        }
+    }
+}
