@@ -110,6 +110,13 @@ let package = Package(
         .testTarget(name: "MuxICETests", dependencies: ["MuxICE", "MuxTestSupport"]),
         .testTarget(name: "MuxCryptoTests", dependencies: ["MuxCrypto"]),
         .testTarget(
+            name: "MuxMediaTests",
+            dependencies: [
+                "MuxMedia", "MuxIO", "MuxCrypto", "MuxTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
             name: "MuxCoreTests",
             dependencies: ["MuxCore", "MuxTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),

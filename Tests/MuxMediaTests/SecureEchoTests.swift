@@ -1,0 +1,195 @@
+import Logging
+import MetricsTestKit
+import MuxCore
+import MuxCrypto
+import MuxICE
+import MuxIO
+import MuxMedia
+import MuxTestSupport
+import MuxWire
+import Testing
+
+/// A mux with the SRTP echo on loopback, and a client that speaks ICE, DTLS and SRTP over a real socket.
+final class SecureEchoFixture: Sendable {
+    let mux: UDPMux
+    let metrics = TestMetrics()
+    private let runner: Task<Void, any Error>
+
+    init() async throws {
+        var settings = MuxSettings()
+        settings.udp.bindAddresses = [IPAddress("127.0.0.1")!]
+        settings.udp.port = 0
+        settings.udp.receiveBufferBytes = 1 << 20
+        settings.tick = .milliseconds(20)
+        var media = MediaSettings()
+        media.handshakeTimeout = .seconds(2)
+        var logger = Logger(label: "media-test")
+        logger.logLevel = .warning
+        let dtls = try DTLSContext(certificate: DTLSCertificate.generate())
+        let handlers = MediaHandlers.factories(dtls: dtls, settings: media, metrics: MediaMetrics(factory: self.metrics), logger: logger)
+        let mux = try await UDPMux.bind(
+            settings: settings, admission: LocalAdmission(limits: .init()), metricsFactory: self.metrics,
+            handlers: UDPMux.standardHandlers.merging(handlers) { $1 }, logger: logger
+        )
+        self.mux = mux
+        self.runner = Task { try await mux.run() }
+    }
+
+    func stop() async {
+        self.runner.cancel()
+        _ = await self.runner.result
+    }
+
+    func counter(_ label: String, _ dimensions: [(String, String)]) -> Int64 {
+        (try? self.metrics.expectCounter(label, dimensions).totalValue) ?? 0
+    }
+}
+
+/// The peer: ICE check, then a DTLS client handshake over `UDPTestClient`.
+struct Peer {
+    let socket: UDPTestClient
+    let certificate: DTLSCertificate
+    let engine: DTLSEngine
+    let server: TransportAddress
+
+    init(server: TransportAddress) throws {
+        self.socket = try UDPTestClient()
+        self.certificate = try DTLSCertificate.generate()
+        self.engine = try DTLSEngine(context: DTLSContext(certificate: self.certificate), role: .client)
+        self.server = server
+    }
+
+    func connectICE(_ session: CreatedSession) -> Bool {
+        let check = CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true)
+        return self.socket.exchange(check, with: self.server) != nil
+    }
+
+    /// Runs the handshake until it connects or fails, within a deadline.
+    func handshake(timeout: Duration = .seconds(5)) -> DTLSEngine.State {
+        let deadline = ContinuousClock.now + timeout
+        self.engine.start()
+        while ContinuousClock.now < deadline {
+            while let datagram = self.engine.pollDatagram() { self.socket.send(datagram, to: self.server) }
+            guard self.engine.state == .handshaking else { return self.engine.state }
+            if let reply = self.socket.receive(timeout: .milliseconds(100)) {
+                reply.bytes.withUnsafeBytes { _ = self.engine.handle($0) }
+            } else if let timeout = self.engine.pollTimeout(), timeout <= .zero {
+                self.engine.handleTimeout()
+            }
+        }
+        return self.engine.state
+    }
+}
+
+@Suite struct SecureEchoTests {
+    @Test func echoesSRTPBackReEncryptedAfterADTLSHandshake() async throws {
+        let fixture = try await SecureEchoFixture()
+        let server = fixture.mux.singlePortAddresses[0]
+        let peer = try Peer(server: server)
+        let session = try await fixture.mux.createSession(SessionRequest(
+            room: "r", handler: "echo", dtls: DTLSParameters(isServer: true, remoteFingerprint: peer.certificate.fingerprint.bytes)
+        ))
+        #expect(peer.connectICE(session))
+        #expect(peer.handshake() == .connected)
+        let srtp = try SRTPSession(keys: try #require(peer.engine.srtpKeys()), role: .client)
+        #expect(await eventually { fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected })
+
+        for sequence in UInt16(1)...5 {
+            let plain = SRTPTestPacket.rtp(sequence: sequence)
+            let secret = try #require(SRTPTestPacket.protect(plain, with: srtp.outbound))
+            let echoed = try #require(peer.socket.exchange(secret, with: server))
+            #expect(echoed.bytes != plain, "encrypted on the wire")
+            #expect(try SRTPTestPacket.unprotect(echoed.bytes, with: srtp.inbound).get() == plain)
+        }
+        // A replayed packet is dropped and counted; the session keeps flowing.
+        let replayed = try #require(SRTPTestPacket.protect(SRTPTestPacket.rtp(sequence: 6), with: srtp.outbound))
+        #expect(peer.socket.exchange(replayed, with: server) != nil)
+        #expect(peer.socket.exchange(replayed, with: server, timeout: .milliseconds(200)) == nil)
+        #expect(await eventually { fixture.counter("mediamux_media_dropped_total", [("reason", "srtp_replay")]) == 1 })
+        let next = try #require(SRTPTestPacket.protect(SRTPTestPacket.rtp(sequence: 7), with: srtp.outbound))
+        #expect(peer.socket.exchange(next, with: server) != nil)
+        #expect(fixture.counter("mediamux_dtls_handshakes_total", [("result", "completed")]) == 1)
+        await fixture.stop()
+    }
+
+    @Test func closesTheSessionWhenTheCertificateDoesNotMatchItsFingerprint() async throws {
+        let fixture = try await SecureEchoFixture()
+        let peer = try Peer(server: fixture.mux.singlePortAddresses[0])
+        let someoneElse = try DTLSCertificate.generate()
+        let session = try await fixture.mux.createSession(SessionRequest(
+            room: "r", handler: "echo", dtls: DTLSParameters(isServer: true, remoteFingerprint: someoneElse.fingerprint.bytes)
+        ))
+        #expect(peer.connectICE(session))
+        _ = peer.handshake(timeout: .seconds(2))
+        let closed = await eventually { fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .dtlsFailed }
+        #expect(closed)
+        #expect(fixture.counter("mediamux_dtls_handshakes_total", [("result", "failed_fingerprint")]) == 1)
+        await fixture.stop()
+    }
+
+    @Test func ignoresAClientHelloFromAnAddressICENeverAuthenticated() async throws {
+        let fixture = try await SecureEchoFixture()
+        let server = fixture.mux.singlePortAddresses[0]
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo"))
+        let stranger = try Peer(server: server)
+        stranger.engine.start()
+        let hello = try #require(stranger.engine.pollDatagram())
+        #expect(stranger.socket.exchange(hello, with: server, timeout: .milliseconds(200)) == nil)
+        #expect(await eventually { fixture.counter("mediamux_udp_dropped_total", [("socket", "\(server)"), ("reason", "unknown_address")]) == 1 })
+        #expect(fixture.counter("mediamux_dtls_handshakes_total", [("result", "started")]) == 0)
+        #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .new)
+        await fixture.stop()
+    }
+
+    @Test func closesASessionWhoseHandshakeNeverFinishes() async throws {
+        let fixture = try await SecureEchoFixture()
+        let peer = try Peer(server: fixture.mux.singlePortAddresses[0])
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo"))
+        #expect(peer.connectICE(session))
+        let closed = await eventually(timeout: .seconds(5)) {
+            fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .dtlsFailed
+        }
+        #expect(closed)
+        #expect(fixture.counter("mediamux_dtls_handshakes_total", [("result", "failed_timeout")]) == 1)
+        await fixture.stop()
+    }
+
+    @Test func actsAsDTLSClientForAPassivePeer() async throws {
+        let fixture = try await SecureEchoFixture()
+        let server = fixture.mux.singlePortAddresses[0]
+        let socket = try UDPTestClient()
+        let engine = try DTLSEngine(context: DTLSContext(certificate: DTLSCertificate.generate()), role: .server)
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo", dtls: DTLSParameters(isServer: false)))
+        #expect(socket.exchange(CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true), with: server) != nil)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while engine.state == .handshaking, ContinuousClock.now < deadline {
+            guard let datagram = socket.receive(timeout: .milliseconds(200)) else { continue }
+            datagram.bytes.withUnsafeBytes { _ = engine.handle($0) }
+            while let reply = engine.pollDatagram() { socket.send(reply, to: server) }
+        }
+        #expect(engine.state == .connected)
+        #expect(await eventually { fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected })
+        await fixture.stop()
+    }
+}
+
+/// RTP packets and SRTP helpers for the peer's side.
+enum SRTPTestPacket {
+    static func rtp(sequence: UInt16) -> [UInt8] {
+        [0x80, 111, UInt8(sequence >> 8), UInt8(sequence & 0xFF), 0, 0, 0x10, 0, 0x12, 0x34, 0x56, 0x78]
+            + [UInt8](repeating: 0xAA, count: 160)
+    }
+
+    static func protect(_ packet: [UInt8], with context: SRTPContext) -> [UInt8]? {
+        var buffer = packet + [UInt8](repeating: 0, count: SRTPContext.maxTrailer)
+        guard case .success(let length) = buffer.withUnsafeMutableBytes({ context.protect($0, length: packet.count, isRTCP: false) }) else {
+            return nil
+        }
+        return Array(buffer.prefix(length))
+    }
+
+    static func unprotect(_ packet: [UInt8], with context: SRTPContext) -> Result<[UInt8], SRTPFailure> {
+        var buffer = packet
+        return buffer.withUnsafeMutableBytes { context.unprotect($0, length: packet.count, isRTCP: false) }.map { Array(buffer.prefix($0)) }
+    }
+}
