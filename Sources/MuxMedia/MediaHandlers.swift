@@ -4,14 +4,18 @@ import MuxCrypto
 
 /// The media handlers an API request may name, each behind DTLS-SRTP termination.
 public enum MediaHandlers {
-    public static let names = ["echo"]
+    public static let names = ["echo", "room"]
 
     public static func factories(
-        dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger
+        dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger, relay: RoomRelay = RoomRelay()
     ) -> [String: SessionHandlerFactory] {
         [
             "echo": { context in
                 Self.secure(context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: EchoMediaHandler())
+            },
+            "room": { context in
+                let media = RoomMediaHandler(relay: relay, context: context)
+                return Self.secure(context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: media)
             },
         ]
     }

@@ -193,3 +193,26 @@ enum SRTPTestPacket {
         return buffer.withUnsafeMutableBytes { context.unprotect($0, length: packet.count, isRTCP: false) }.map { Array(buffer.prefix($0)) }
     }
 }
+
+@Suite struct RoomRelayTests {
+    @Test func relaysMediaBetweenTheSessionsOfARoom() async throws {
+        let fixture = try await SecureEchoFixture()
+        let server = fixture.mux.singlePortAddresses[0]
+        var peers: [(Peer, SRTPSession)] = []
+        for _ in 0..<2 {
+            let peer = try Peer(server: server)
+            let session = try await fixture.mux.createSession(SessionRequest(room: "call", handler: "room"))
+            #expect(peer.connectICE(session))
+            #expect(peer.handshake() == .connected)
+            peers.append((peer, try SRTPSession(keys: try #require(peer.engine.srtpKeys()), role: .client)))
+        }
+        let (alice, aliceSRTP) = peers[0]
+        let (bob, bobSRTP) = peers[1]
+        let plain = SRTPTestPacket.rtp(sequence: 1)
+        alice.socket.send(try #require(SRTPTestPacket.protect(plain, with: aliceSRTP.outbound)), to: server)
+        let atBob = try #require(bob.socket.receive())
+        #expect(try SRTPTestPacket.unprotect(atBob.bytes, with: bobSRTP.inbound).get() == plain)
+        #expect(alice.socket.receive(timeout: .milliseconds(200)) == nil, "a sender does not hear itself")
+        await fixture.stop()
+    }
+}
