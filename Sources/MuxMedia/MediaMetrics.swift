@@ -20,8 +20,6 @@ public final class MediaMetrics: Sendable {
         case srtpOther = "srtp_other"
         /// RTP or RTCP before the DTLS handshake produced keys.
         case notReady = "not_ready"
-        /// A DTLS record after the handshake that OpenSSL could not use.
-        case dtlsIgnored = "dtls_ignored"
     }
 
     private let handshakes: [HandshakeResult: Counter]
