@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "MuxCore", targets: ["MuxCore"]),
         .library(name: "MuxIO", targets: ["MuxIO"]),
         .library(name: "MuxAPI", targets: ["MuxAPI"]),
+        .library(name: "MuxSDP", targets: ["MuxSDP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -42,6 +43,8 @@ let package = Package(
             name: "CMuxCrypto",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("srtp2")]
         ),
+        // SDP offers and answers for an ICE-lite, DTLS-terminating server. No dependencies.
+        .target(name: "MuxSDP"),
         // DTLS-SRTP per session: certificate, handshake engine, SRTP contexts. No sockets, no clock.
         .target(name: "MuxCrypto", dependencies: ["CMuxCrypto"]),
         // Router/index, sessions, rooms, admission, handler seam. No sockets, no clock.
@@ -80,7 +83,7 @@ let package = Package(
         .target(
             name: "MuxAPI",
             dependencies: [
-                "MuxCore", "MuxIO", "MuxMedia", "MuxCrypto",
+                "MuxCore", "MuxIO", "MuxMedia", "MuxCrypto", "MuxSDP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
@@ -109,6 +112,7 @@ let package = Package(
         .testTarget(name: "MuxWireTests", dependencies: ["MuxWire"]),
         .testTarget(name: "MuxICETests", dependencies: ["MuxICE", "MuxTestSupport"]),
         .testTarget(name: "MuxCryptoTests", dependencies: ["MuxCrypto"]),
+        .testTarget(name: "MuxSDPTests", dependencies: ["MuxSDP"]),
         .testTarget(
             name: "MuxMediaTests",
             dependencies: [
