@@ -9,6 +9,8 @@ public struct AppSettings: Sendable {
     /// PEM files of the DTLS certificate and its key; both nil generates a fresh ECDSA P-256 one at start.
     public var certificatePath: String?
     public var privateKeyPath: String?
+    /// Codec names SDP answers may keep (e.g. opus, VP8); nil keeps what the offer has.
+    public var codecs: [String]?
 
     public init() {}
 }

@@ -40,8 +40,10 @@ public struct MediamuxApp: Sendable {
         router.add(middleware: BearerAuthMiddleware(apiToken: settings.api.token, metricsToken: settings.api.metricsToken))
         router.get("/healthz") { _, _ in HealthDTO(status: "ok") }
         router.get("/metrics") { _, _ in Self.metricsResponse(registry) }
-        SessionRoutes(mux: mux, fingerprint: certificate.fingerprint, maxCreatesPerSecond: settings.api.maxCreatesPerSecond)
-            .add(to: router)
+        SessionRoutes(
+            mux: mux, fingerprint: certificate.fingerprint, codecs: settings.codecs,
+            maxCreatesPerSecond: settings.api.maxCreatesPerSecond
+        ).add(to: router)
 
         let api = Application(
             router: router,

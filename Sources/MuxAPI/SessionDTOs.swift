@@ -18,6 +18,8 @@ struct CreateSessionBody: Decodable {
     let user: String?
     let handler: String?
     let remote: Remote?
+    /// The browser's SDP offer; the response then carries the answer.
+    let offer: String?
 }
 
 /// mediamux's side of DTLS, for the signaling server's SDP.

@@ -3,17 +3,21 @@ import MuxCore
 import MuxCrypto
 import MuxICE
 import MuxIO
+import MuxSDP
 import Synchronization
 
 /// The `/v1` routes: create, read, list and delete sessions.
 final class SessionRoutes: Sendable {
     let mux: UDPMux
-    let fingerprint: Fingerprint
+    let fingerprint: MuxCrypto.Fingerprint
+    /// Codecs an answer may keep; nil keeps every offered codec.
+    let codecs: [String]?
     let creations: Mutex<TokenBucket>
 
-    init(mux: UDPMux, fingerprint: Fingerprint, maxCreatesPerSecond: Double) {
+    init(mux: UDPMux, fingerprint: MuxCrypto.Fingerprint, codecs: [String]?, maxCreatesPerSecond: Double) {
         self.mux = mux
         self.fingerprint = fingerprint
+        self.codecs = codecs
         self.creations = Mutex(TokenBucket(rate: maxCreatesPerSecond, burst: maxCreatesPerSecond, now: .now))
     }
 
@@ -29,7 +33,9 @@ final class SessionRoutes: Sendable {
         let room = try Self.validName(context.parameters.require("room"), field: "room")
         let body = try await Self.decodeIfPresent(CreateSessionBody.self, request, context)
         let user = try body?.user.map { try Self.validName($0, field: "user") }
-        let (remote, dtls) = try Self.remoteParameters(body?.remote)
+        var (remote, dtls) = try Self.remoteParameters(body?.remote)
+        // An offer is checked by answering it before anything is created, so a bad one costs nothing.
+        let offer = try body?.offer.map { try self.checkOffer($0, remote: &remote, dtls: &dtls) }
         if let handler = body?.handler, !self.mux.hasHandler(named: handler) {
             throw Self.apiError(for: .unknownHandler(handler))
         }
@@ -43,6 +49,12 @@ final class SessionRoutes: Sendable {
             )
             var response = SessionDTO(created.snapshot, mux: self.mux, candidates: created.candidates)
             response.dtls = DTLSDTO(fingerprint: "sha-256 \(self.fingerprint.sdpValue)", setup: dtls.isServer ? "passive" : "active")
+            if let offer {
+                let credentials = created.snapshot.localCredentials
+                response.answer = try? Answer(to: offer, options: self.answerOptions(
+                    ufrag: credentials.ufrag, password: credentials.password, candidates: created.candidates.map(\.sdpValue)
+                )).sdp
+            }
             return EditedResponse(
                 status: .created, headers: [.location: "/v1/sessions/\(created.snapshot.id)"], response: response
             )
@@ -84,6 +96,33 @@ final class SessionRoutes: Sendable {
         return id
     }
 
+    /// Parses the offer and answers it with placeholder credentials; what the offer says about the peer
+    /// replaces `remote`. Errors name the problem for the 400.
+    private func checkOffer(_ text: String, remote: inout ICECredentials?, dtls: inout DTLSParameters) throws -> SessionDescription {
+        let offer: SessionDescription
+        let trial: Answer
+        do {
+            offer = try SessionDescription(parsing: text)
+            trial = try Answer(to: offer, options: self.answerOptions(ufrag: "check", password: String(repeating: "x", count: 24), candidates: []))
+        } catch {
+            throw APIError.badRequest("offer: \(error)")
+        }
+        // The DTLS layer verifies SHA-256; every browser and aiortc offer one.
+        guard let fingerprint = trial.remote.fingerprints.first(where: { $0.algorithmName.lowercased() == "sha-256" }) else {
+            throw APIError.badRequest("offer: no a=fingerprint:sha-256 (other hashes are not supported)")
+        }
+        remote = ICECredentials(ufrag: trial.remote.iceUfrag, password: trial.remote.icePwd)
+        dtls = DTLSParameters(isServer: trial.dtlsRole == .server, remoteFingerprint: fingerprint.digest)
+        return offer
+    }
+
+    private func answerOptions(ufrag: String, password: String, candidates: [String]) -> AnswerOptions {
+        AnswerOptions(
+            iceUfrag: ufrag, icePwd: password, fingerprint: .sha256(self.fingerprint.bytes), candidates: candidates,
+            direction: .sendrecv, codecs: self.codecs
+        )
+    }
+
     /// The peer's ICE credentials and DTLS parameters from `remote`, each checked.
     static func remoteParameters(_ remote: CreateSessionBody.Remote?) throws -> (ICECredentials?, DTLSParameters) {
         var credentials: ICECredentials?
@@ -106,7 +145,7 @@ final class SessionRoutes: Sendable {
         }
         if let text = remote?.fingerprint {
             let value = text.hasPrefix("sha-256 ") ? text.dropFirst(8) : Substring(text)
-            guard let fingerprint = Fingerprint(sdpValue: value) else {
+            guard let fingerprint = MuxCrypto.Fingerprint(sdpValue: value) else {
                 throw APIError.badRequest("remote.fingerprint must be a SHA-256 fingerprint such as \"sha-256 AB:CD:…\" (32 bytes)")
             }
             dtls.remoteFingerprint = fingerprint.bytes

@@ -116,6 +116,7 @@ struct SettingsLoader {
     private func readDTLS(_ settings: inout AppSettings) throws {
         settings.media.mtu = try self.integer("dtls.mtu", in: 576...9000) ?? settings.media.mtu
         if let seconds = try self.integer("dtls.timeout", in: 1...300) { settings.media.handshakeTimeout = .seconds(seconds) }
+        settings.codecs = self.list("sdp.codecs").flatMap { $0.isEmpty ? nil : $0 }
         settings.certificatePath = self.text("dtls.certificate")
         settings.privateKeyPath = self.text("dtls.private_key")
         if (settings.certificatePath == nil) != (settings.privateKeyPath == nil) {
