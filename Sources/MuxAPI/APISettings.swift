@@ -10,8 +10,12 @@ public struct APISettings: Sendable {
     public var metricsToken: String?
     /// Session creations per second across all callers; beyond it the API answers 429.
     public var maxCreatesPerSecond: Double = 500
+    /// Serve `/demo`; nil serves it only when the API listens on loopback.
+    public var demo: Bool?
 
     public init() {}
+
+    public var servesDemo: Bool { self.demo ?? self.isLoopback }
 
     public var isLoopback: Bool {
         self.host == "localhost" || (IPAddress(self.host)?.isLoopback ?? false)

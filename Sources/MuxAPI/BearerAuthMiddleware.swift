@@ -10,7 +10,7 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         let path = request.uri.path
         let token: String? = if path == "/metrics" {
             self.metricsToken
-        } else if path == "/healthz" {
+        } else if path == "/healthz" || path == "/demo" {
             nil
         } else {
             self.apiToken

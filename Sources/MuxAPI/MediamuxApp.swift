@@ -40,6 +40,14 @@ public struct MediamuxApp: Sendable {
         router.add(middleware: BearerAuthMiddleware(apiToken: settings.api.token, metricsToken: settings.api.metricsToken))
         router.get("/healthz") { _, _ in HealthDTO(status: "ok") }
         router.get("/metrics") { _, _ in Self.metricsResponse(registry) }
+        if settings.api.servesDemo {
+            router.get("/demo") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: DemoPage.html))
+                )
+            }
+        }
         SessionRoutes(
             mux: mux, fingerprint: certificate.fingerprint, codecs: settings.codecs,
             maxCreatesPerSecond: settings.api.maxCreatesPerSecond

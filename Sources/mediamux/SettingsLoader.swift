@@ -135,6 +135,12 @@ struct SettingsLoader {
         api.token = self.text("api.token", secret: true) ?? api.token
         api.metricsToken = self.text("api.metrics_token", secret: true) ?? api.metricsToken
         if let rate = try self.integer("api.max_creates_per_second", in: 1...1_000_000) { api.maxCreatesPerSecond = Double(rate) }
+        if let demo = self.text("api.demo") {
+            guard let value = Bool(demo) else {
+                throw ConfigurationError(key: "api.demo", message: "\"\(demo)\" is not true or false")
+            }
+            api.demo = value
+        }
     }
 
     // MARK: Reading text
