@@ -3,13 +3,21 @@ SWIFT ?= swift
 CONFIG ?= configs/single-port.yaml
 VENV := .venv-interop
 APT_PACKAGES := libsrtp2-dev libssl-dev pkg-config python3-venv
+# Real peers for `make test` only: a browser, and iproute2/util-linux for its lo-only network namespace.
+TEST_APT_PACKAGES := chromium iproute2 util-linux
 
-.PHONY: deps build run test unit-test interop-test bench clean
+.PHONY: deps test-deps apt-install build run test unit-test interop-test bench clean
 
 ## Installs the Debian packages that are missing (as root, or through sudo).
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "swift not found: install a Swift 6.2+ toolchain and put it on PATH"; exit 1; }
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+
+test-deps: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_APT_PACKAGES)"
+
+apt-install:
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -28,8 +36,8 @@ $(VENV)/.installed: tests/interop/requirements.txt
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r tests/interop/requirements.txt
 	touch $@
 
-## Every test: Swift unit and socket tests, then real peers (aioice) against the real binary.
-test: deps $(VENV)/.installed
+## Every test: Swift unit and socket tests, then real peers (aioice, aiortc, Chromium) against the binary.
+test: test-deps $(VENV)/.installed
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	$(VENV)/bin/python -m pytest -q tests/interop
@@ -37,7 +45,7 @@ test: deps $(VENV)/.installed
 unit-test: deps
 	$(SWIFT) test
 
-interop-test: deps $(VENV)/.installed build
+interop-test: test-deps $(VENV)/.installed build
 	$(VENV)/bin/python -m pytest -q tests/interop
 
 ## Release build of the routing benchmark, run with the malloc interposer preloaded; rewrites the
