@@ -253,3 +253,30 @@ def test_aiortc_echo_returns_audio_and_video(mediamux, bundle_policy):
     for reason in ("srtp_auth", "srtp_replay"):
         assert f'mediamux_media_dropped_total{{reason="{reason}"}}' in metrics, f"no {reason} series"
         assert mediamux.metric("mediamux_media_dropped_total", reason=reason) == 0, reason
+
+
+def test_two_aiortc_peers_in_a_room_receive_each_other(mediamux):
+    async def run():
+        alice, bob = EchoCall(RTCBundlePolicy.MAX_BUNDLE), EchoCall(RTCBundlePolicy.MAX_BUNDLE)
+        try:
+            for call in (alice, bob):
+                offer = await call.offer()
+                status, session = await asyncio.to_thread(
+                    mediamux.request, "POST", "/v1/rooms/call/sessions", {"handler": "room", "offer": offer}
+                )
+                assert status == 201, session
+                await call.accept(session["answer"])
+            await alice.wait_for_echo()
+            await bob.wait_for_echo()
+            heard_by_alice, heard_by_bob = await alice.ssrcs(), await bob.ssrcs()
+            for kind in ("audio", "video"):
+                alice_sent, alice_heard = heard_by_alice[kind]
+                bob_sent, bob_heard = heard_by_bob[kind]
+                assert bob_sent in alice_heard and alice_sent not in alice_heard, (kind, heard_by_alice, heard_by_bob)
+                assert alice_sent in bob_heard and bob_sent not in bob_heard, (kind, heard_by_alice, heard_by_bob)
+        finally:
+            await alice.close()
+            await bob.close()
+
+    asyncio.run(asyncio.wait_for(run(), ECHO_TIMEOUT + 20))
+    assert mediamux.metric("mediamux_dtls_handshakes_total", result="completed") == 2
