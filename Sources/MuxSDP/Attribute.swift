@@ -29,3 +29,20 @@ public struct Attribute: Hashable, Sendable {
         return value
     }
 }
+
+extension Attribute {
+    /// The value of `a=fingerprint`, at session or media level.
+    func fingerprint() throws(SDPError) -> Fingerprint {
+        guard let fingerprint = Fingerprint(sdpValue: try self.requiredValue()) else {
+            throw SDPError.malformedLine(self.line, "a=fingerprint needs <hash function> <hex>:<hex>...")
+        }
+        return fingerprint
+    }
+
+    /// The value of `a=setup`, at session or media level.
+    func setupRole() throws(SDPError) -> SetupRole {
+        let value = try self.requiredValue()
+        guard let setup = SetupRole(rawValue: value) else { throw SDPError.unsupportedSetup(value) }
+        return setup
+    }
+}

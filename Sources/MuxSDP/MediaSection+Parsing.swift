@@ -46,16 +46,9 @@ extension MediaSection {
         case "ice-options":
             self.iceOptions = try attribute.requiredValue().split(separator: " ").map(String.init)
         case "fingerprint":
-            guard let fingerprint = Fingerprint(sdpValue: try attribute.requiredValue()) else {
-                throw SDPError.malformedLine(number, "a=fingerprint needs <hash function> <hex>:<hex>...")
-            }
-            self.fingerprints.append(fingerprint)
+            self.fingerprints.append(try attribute.fingerprint())
         case "setup":
-            let value = try attribute.requiredValue()
-            guard let setup = SetupRole(rawValue: value) else {
-                throw SDPError.unsupportedSetup(value)
-            }
-            self.setup = setup
+            self.setup = try attribute.setupRole()
         case "rtcp-mux":
             self.rtcpMux = true
         case "rtcp-rsize":

@@ -90,16 +90,9 @@ public struct SessionDescription: Hashable, Sendable {
         case "ice-pwd":
             self.icePwd = try attribute.requiredValue()
         case "fingerprint":
-            guard let fingerprint = Fingerprint(sdpValue: try attribute.requiredValue()) else {
-                throw SDPError.malformedLine(attribute.line, "a=fingerprint needs <hash function> <hex>:<hex>...")
-            }
-            self.fingerprints.append(fingerprint)
+            self.fingerprints.append(try attribute.fingerprint())
         case "setup":
-            let value = try attribute.requiredValue()
-            guard let setup = SetupRole(rawValue: value) else {
-                throw SDPError.unsupportedSetup(value)
-            }
-            self.setup = setup
+            self.setup = try attribute.setupRole()
         case "sendrecv", "sendonly", "recvonly", "inactive":
             self.direction = Direction(rawValue: attribute.name)
         default:
