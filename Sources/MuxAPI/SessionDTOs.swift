@@ -20,6 +20,18 @@ struct CreateSessionBody: Decodable {
     let remote: Remote?
     /// The browser's SDP offer; the response then carries the answer.
     let offer: String?
+    /// For the `rtp` handler: where decrypted RTP goes.
+    let rtp: RTPBridge?
+
+    struct RTPBridge: Decodable {
+        let sink: String
+    }
+}
+
+/// The `rtp` handler's plain ports: the tool listens on `sink` and sends to `local`.
+struct RTPDTO: Encodable {
+    let local: String
+    let sink: String
 }
 
 /// mediamux's side of DTLS, for the signaling server's SDP.
@@ -66,9 +78,10 @@ struct SessionDTO: ResponseEncodable {
     let ageSeconds: Double
     var dtls: DTLSDTO?
     var answer: String?
+    var rtp: RTPDTO?
 
     enum CodingKeys: String, CodingKey {
-        case id, room, user, handler, state, ice, tuples, selected, counters, dtls, answer
+        case id, room, user, handler, state, ice, tuples, selected, counters, dtls, answer, rtp
         case closeReason = "close_reason", ageSeconds = "age_seconds"
     }
 

@@ -4,6 +4,7 @@ import MuxCrypto
 import MuxICE
 import MuxIO
 import MuxSDP
+import MuxWire
 import Synchronization
 
 /// The `/v1` routes: create, read, list and delete sessions.
@@ -12,12 +13,14 @@ final class SessionRoutes: Sendable {
     let fingerprint: MuxCrypto.Fingerprint
     /// Codecs an answer may keep; nil keeps every offered codec.
     let codecs: [String]?
+    let allowedRTPSinks: [IPNetwork]
     let creations: Mutex<TokenBucket>
 
-    init(mux: UDPMux, fingerprint: MuxCrypto.Fingerprint, codecs: [String]?, maxCreatesPerSecond: Double) {
+    init(mux: UDPMux, fingerprint: MuxCrypto.Fingerprint, codecs: [String]?, allowedRTPSinks: [IPNetwork], maxCreatesPerSecond: Double) {
         self.mux = mux
         self.fingerprint = fingerprint
         self.codecs = codecs
+        self.allowedRTPSinks = allowedRTPSinks
         self.creations = Mutex(TokenBucket(rate: maxCreatesPerSecond, burst: maxCreatesPerSecond, now: .now))
     }
 
@@ -36,6 +39,7 @@ final class SessionRoutes: Sendable {
         var (remote, dtls) = try Self.remoteParameters(body?.remote)
         // An offer is checked by answering it before anything is created, so a bad one costs nothing.
         let offer = try body?.offer.map { try self.checkOffer($0, remote: &remote, dtls: &dtls) }
+        let rtpSink = try self.rtpSink(body)
         if let handler = body?.handler, !self.mux.hasHandler(named: handler) {
             throw Self.apiError(for: .unknownHandler(handler))
         }
@@ -45,10 +49,13 @@ final class SessionRoutes: Sendable {
         }
         do {
             let created = try await self.mux.createSession(
-                SessionRequest(room: room, user: user, handler: body?.handler, remote: remote, dtls: dtls)
+                SessionRequest(room: room, user: user, handler: body?.handler, remote: remote, dtls: dtls, rtpSink: rtpSink)
             )
             var response = SessionDTO(created.snapshot, mux: self.mux, candidates: created.candidates)
             response.dtls = DTLSDTO(fingerprint: "sha-256 \(self.fingerprint.sdpValue)", setup: dtls.isServer ? "passive" : "active")
+            if let local = created.plainPort, let rtpSink {
+                response.rtp = RTPDTO(local: "\(local)", sink: "\(rtpSink)")
+            }
             if let offer {
                 let credentials = created.snapshot.localCredentials
                 response.answer = try? Answer(to: offer, options: self.answerOptions(
@@ -94,6 +101,23 @@ final class SessionRoutes: Sendable {
         let text = try context.parameters.require("id")
         guard let id = SessionID(text) else { throw APIError.notFound("no session \(text)") }
         return id
+    }
+
+    /// The `rtp` handler needs a sink, which must lie in `rtp.allowed_sinks` (loopback by default) so the
+    /// API cannot be used to send media to arbitrary hosts.
+    private func rtpSink(_ body: CreateSessionBody?) throws -> TransportAddress? {
+        guard body?.handler == "rtp" else {
+            if body?.rtp != nil { throw APIError.badRequest("rtp.sink is only for the rtp handler") }
+            return nil
+        }
+        guard let text = body?.rtp?.sink else { throw APIError.badRequest("the rtp handler needs rtp.sink, e.g. \"127.0.0.1:5004\"") }
+        guard let sink = TransportAddress(text), sink.port != 0 else {
+            throw APIError.badRequest("rtp.sink \"\(text)\" is not address:port")
+        }
+        guard self.allowedRTPSinks.contains(where: { $0.contains(sink.ip) }) else {
+            throw APIError.badRequest("rtp.sink \(sink) is outside rtp.allowed_sinks")
+        }
+        return sink
     }
 
     /// Parses the offer and answers it with placeholder credentials; what the offer says about the peer

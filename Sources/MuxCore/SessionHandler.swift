@@ -43,14 +43,32 @@ public struct SessionContext: Sendable {
     public let sender: any DatagramSender
     /// What signaling said about the peer's DTLS, for handlers that terminate it.
     public let dtls: DTLSParameters
+    /// A plain UDP port opened for this session (the `rtp` bridge), owned by its handler.
+    public let plainPort: (any PlainPort)?
 
-    public init(id: SessionID, room: String, user: String?, sender: any DatagramSender, dtls: DTLSParameters = .init()) {
+    public init(
+        id: SessionID, room: String, user: String?, sender: any DatagramSender, dtls: DTLSParameters = .init(),
+        plainPort: (any PlainPort)? = nil
+    ) {
         self.id = id
         self.room = room
         self.user = user
         self.sender = sender
         self.dtls = dtls
+        self.plainPort = plainPort
     }
+}
+
+/// An unencrypted UDP port of one session, bridging to an RTP tool (GStreamer, ffmpeg): what the handler
+/// sends goes to the sink; what the tool sends to `local` reaches the receiver. The handler closes it.
+public protocol PlainPort: AnyObject, Sendable {
+    /// Where the tool sends plain RTP and RTCP.
+    var local: TransportAddress { get }
+    var sink: TransportAddress { get }
+    func send(_ packet: ByteBuffer)
+    /// Datagrams from the sink's IP address; others are dropped.
+    func onReceive(_ receive: @escaping @Sendable (ByteBuffer) -> Void)
+    func close()
 }
 
 /// The DTLS side of signaling: which role mediamux takes and the certificate fingerprint the peer

@@ -51,6 +51,9 @@ public struct MuxSettings: Sendable {
     public var timeouts = ICETimeouts()
     public var rateLimit = FailureRateLimiter.Settings()
     public var defaultHandler = "echo"
+    /// Where `rtp` sessions open their plain port, and which sinks they may send to.
+    public var plainPortAddress: IPAddress = .v4(0x7F00_0001)
+    public var allowedRTPSinks: [IPNetwork] = [IPNetwork("127.0.0.0/8")!, IPNetwork("::1")!]
 
     /// How often timers and kernel counters are looked at.
     public var tick: Duration = .milliseconds(250)

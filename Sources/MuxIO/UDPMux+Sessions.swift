@@ -24,6 +24,16 @@ extension UDPMux {
             rangeSockets = sockets
         }
 
+        var plainPort: PlainUDPPort?
+        if let sink = request.rtpSink {
+            do {
+                plainPort = try await PlainUDPPort.bind(on: self.settings.plainPortAddress, sink: sink, group: self.group)
+            } catch {
+                await self.giveBack(ticket: ticket, rangePort: rangePort, sockets: rangeSockets)
+                throw self.refuse(.portsExhausted)
+            }
+        }
+
         let now = ContinuousClock.now
         let counters = SessionCounters()
         for _ in 0..<8 {
@@ -32,7 +42,9 @@ extension UDPMux {
                 guard let self else { return }
                 Task { await self.closeSession(id, reason: reason) }
             }
-            let context = SessionContext(id: id, room: request.room, user: request.user, sender: sender, dtls: request.dtls)
+            let context = SessionContext(
+                id: id, room: request.room, user: request.user, sender: sender, dtls: request.dtls, plainPort: plainPort
+            )
             let new = NewSession(
                 id: id, ticket: ticket, handlerName: handlerName, credentials: .random(), handler: makeHandler(context),
                 counters: counters, ownedSockets: rangeSockets.map(\.id), rangePort: rangePort
@@ -41,10 +53,13 @@ extension UDPMux {
             case .inserted:
                 guard let snapshot = self.router.snapshot(id, now: now) else { continue }
                 self.logger.debug("session created", metadata: ["session": "\(id)", "room": "\(request.room)"])
-                return CreatedSession(snapshot: snapshot, candidates: self.candidates(rangeSockets: rangeSockets))
+                return CreatedSession(
+                    snapshot: snapshot, candidates: self.candidates(rangeSockets: rangeSockets), plainPort: plainPort?.local
+                )
             case .duplicate:
                 continue
             case .shuttingDown:
+                plainPort?.close()
                 await self.giveBack(ticket: ticket, rangePort: rangePort, sockets: rangeSockets)
                 throw self.refuse(.shuttingDown)
             }

@@ -4,7 +4,8 @@ import NIOCore
 /// What a session does with decrypted media: the seam for echo, RTP bridges and room relays behind
 /// DTLS-SRTP termination. `SecureMediaHandler` calls it; a library user implements it for their own.
 ///
-/// `handleMedia` runs on the I/O thread that received the packet, serialised per session: keep it short.
+/// `handleMedia` runs on the I/O thread that received the packet: keep it short and never block. With more
+/// than one I/O thread, or tuples on several sockets, calls for one session may run concurrently.
 public protocol MediaHandler: AnyObject, Sendable {
     /// One decrypted RTP or RTCP packet from the session's peer.
     func handleMedia(_ packet: ByteBuffer, isRTCP: Bool)

@@ -4,7 +4,7 @@ import MuxCrypto
 
 /// The media handlers an API request may name, each behind DTLS-SRTP termination.
 public enum MediaHandlers {
-    public static let names = ["echo", "room"]
+    public static let names = ["echo", "room", "rtp"]
 
     public static func factories(
         dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger, relay: RoomRelay = RoomRelay()
@@ -12,6 +12,12 @@ public enum MediaHandlers {
         [
             "echo": { context in
                 Self.secure(context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: EchoMediaHandler())
+            },
+            "rtp": { context in
+                guard let port = context.plainPort else { return DiscardHandler() }
+                return Self.secure(
+                    context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: RTPBridgeMediaHandler(port: port)
+                )
             },
             "room": { context in
                 let media = RoomMediaHandler(relay: relay, context: context)

@@ -45,6 +45,8 @@ public final class RoomMediaHandler: MediaHandler {
     private let relay: RoomRelay
     private let id: SessionID
     private let room: String
+    /// Joining and leaving under one lock, so a close that overtakes the handshake leaves no member behind.
+    private let membership = Mutex<(joined: Bool, closed: Bool)>((false, false))
 
     public init(relay: RoomRelay, context: SessionContext) {
         self.relay = relay
@@ -53,7 +55,11 @@ public final class RoomMediaHandler: MediaHandler {
     }
 
     public func handleMediaReady(sender: any MediaSender) {
-        self.relay.join(room: self.room, id: self.id, sender: sender)
+        self.membership.withLock { membership in
+            guard !membership.closed, !membership.joined else { return }
+            self.relay.join(room: self.room, id: self.id, sender: sender)
+            membership.joined = true
+        }
     }
 
     public func handleMedia(_ packet: ByteBuffer, isRTCP: Bool) {
@@ -61,6 +67,9 @@ public final class RoomMediaHandler: MediaHandler {
     }
 
     public func handleClose(reason: CloseReason) {
-        self.relay.leave(room: self.room, id: self.id)
+        self.membership.withLock { membership in
+            membership.closed = true
+            if membership.joined { self.relay.leave(room: self.room, id: self.id) }
+        }
     }
 }

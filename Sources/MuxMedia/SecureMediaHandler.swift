@@ -35,7 +35,10 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     private let engine: DTLSEngine
     private var srtp: SRTPSession?
     private var handshakeDeadline: ContinuousClock.Instant?
-    private var finished = false
+    /// The handshake ended, with keys or without: its timers stop.
+    private var handshakeSettled = false
+    /// The session is closing (asked for here, or told by `handleClose`): nothing more to report.
+    private var closing = false
     private let ready = Atomic<Bool>(false)
 
     public init(
@@ -86,14 +89,14 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
 
     public func handleTick(now: ContinuousClock.Instant) {
         let outcome = self.lock.withLock { () -> Outcome in
-            guard !self.finished else { return .nothing }
+            guard !self.handshakeSettled, !self.closing else { return .nothing }
             if self.handshakeDeadline == nil {
                 guard self.context.sender.hasPath else { return .nothing }
                 self.beginHandshake(now: now)
                 if self.engine.role == .client { self.engine.start() }
             }
             if let deadline = self.handshakeDeadline, now >= deadline {
-                self.finished = true
+                self.settle(closing: true)
                 self.metrics.record(.failedTimeout)
                 return .close(.dtlsFailed, "no DTLS handshake within \(self.settings.handshakeTimeout)")
             }
@@ -108,7 +111,7 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     public func handleClose(reason: CloseReason) {
         self.ready.store(false, ordering: .releasing)
         self.lock.withLock {
-            self.finished = true
+            self.settle(closing: true)
             // A polite close_notify when mediamux ends the session; the peer then stops at once.
             if reason == .deleted || reason == .shutdown {
                 self.engine.shutdown()
@@ -156,33 +159,39 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
         case .handshaking:
             return .nothing
         case .connected:
-            guard self.srtp == nil, !self.finished else { return .nothing }
+            guard self.srtp == nil, !self.closing else { return .nothing }
             return self.installKeys()
         case .failed(let reason):
-            guard !self.finished else { return .nothing }
-            self.finished = true
-            self.metrics.record(.failedHandshake)
+            guard !self.closing else { return .nothing }
+            // A failure after the keys were in place is the record layer's, not the handshake's.
+            if !self.handshakeSettled { self.metrics.record(.failedHandshake) }
+            self.settle(closing: true)
             return .close(.dtlsFailed, reason)
         case .closed:
-            guard !self.finished else { return .nothing }
-            self.finished = true
+            guard !self.closing else { return .nothing }
+            self.settle(closing: true)
             return .close(.peerClosed, "the peer sent close_notify")
         }
     }
 
+    private func settle(closing: Bool) {
+        self.handshakeSettled = true
+        if closing { self.closing = true }
+    }
+
     private func installKeys() -> Outcome {
         if let expected = self.context.dtls.remoteFingerprint, self.engine.peerFingerprint?.bytes != expected {
-            self.finished = true
+            self.settle(closing: true)
             self.metrics.record(.failedFingerprint)
             return .close(.dtlsFailed, "the peer's certificate does not match the fingerprint it signaled")
         }
         guard let keys = self.engine.srtpKeys(), let session = try? SRTPSession(keys: keys, role: self.engine.role) else {
-            self.finished = true
+            self.settle(closing: true)
             self.metrics.record(.failedHandshake)
             return .close(.dtlsFailed, "no SRTP profile was negotiated")
         }
         self.srtp = session
-        self.finished = true
+        self.settle(closing: false)
         self.metrics.record(.completed)
         self.logger.debug("dtls connected", metadata: ["session": "\(self.context.id)", "profile": "\(keys.profile.name)"])
         return .ready

@@ -103,6 +103,20 @@ struct SettingsLoader {
         }
         if let rate = try self.integer("rate_limit.stun_failures_per_second", in: 1...1_000_000) { mux.rateLimit.ratePerSecond = Double(rate) }
         if let burst = try self.integer("rate_limit.stun_failure_burst", in: 1...1_000_000) { mux.rateLimit.burst = Double(burst) }
+        if let cidrs = self.list("rtp.allowed_sinks") {
+            mux.allowedRTPSinks = try cidrs.map { text in
+                guard let network = IPNetwork(text) else {
+                    throw ConfigurationError(key: "rtp.allowed_sinks", message: "\"\(text)\" is not a CIDR such as 127.0.0.0/8")
+                }
+                return network
+            }
+        }
+        if let bind = self.text("rtp.bind") {
+            guard let ip = IPAddress(bind), !ip.isUnspecified else {
+                throw ConfigurationError(key: "rtp.bind", message: "\"\(bind)\" is not a concrete IP address")
+            }
+            mux.plainPortAddress = ip
+        }
         if let cidrs = self.list("rate_limit.trusted_cidrs") {
             mux.rateLimit.trusted = try cidrs.map { text in
                 guard let network = IPNetwork(text) else {

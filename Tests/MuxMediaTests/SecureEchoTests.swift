@@ -216,3 +216,19 @@ enum SRTPTestPacket {
         await fixture.stop()
     }
 }
+
+@Suite struct PeerCloseTests {
+    @Test func aCloseNotifyFromThePeerClosesTheSessionAsPeerClosed() async throws {
+        let fixture = try await SecureEchoFixture()
+        let server = fixture.mux.singlePortAddresses[0]
+        let peer = try Peer(server: server)
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo"))
+        #expect(peer.connectICE(session))
+        #expect(peer.handshake() == .connected)
+        peer.engine.shutdown()
+        while let datagram = peer.engine.pollDatagram() { peer.socket.send(datagram, to: server) }
+        let closed = await eventually { fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .peerClosed }
+        #expect(closed)
+        await fixture.stop()
+    }
+}
