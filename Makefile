@@ -3,8 +3,9 @@ SWIFT ?= swift
 CONFIG ?= configs/single-port.yaml
 VENV := .venv-interop
 APT_PACKAGES := libsrtp2-dev libssl-dev pkg-config python3-venv
-# Real peers for `make test` only: a browser, and iproute2/util-linux for its lo-only network namespace.
-TEST_APT_PACKAGES := chromium iproute2 util-linux
+# Real peers for `make test` only: a browser (and iproute2/util-linux for its lo-only network namespace),
+# and GStreamer for the rtp bridge.
+TEST_APT_PACKAGES := chromium iproute2 util-linux gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 
 .PHONY: deps test-deps apt-install build run test unit-test interop-test bench clean
 
