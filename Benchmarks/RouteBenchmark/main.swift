@@ -64,7 +64,7 @@ let routeRun = Measurement.run("route RTP of a connected session to its handler"
         router.route(bytes, class: PacketClass(datagram: bytes), on: tuple, now: start)
     }
     if case .deliver(let handler) = decision {
-        handler.handleDatagram(buffer, class: .rtp, from: tuple)
+        handler.handleDatagram(buffer, class: .rtp, from: tuple, now: start)
     } else {
         fatalError("media was not delivered")
     }

@@ -2,8 +2,8 @@ import MuxICE
 import MuxWire
 import NIOCore
 
-/// Sends every datagram back to the peer on the session's selected tuple: the connectivity test.
-/// Until DTLS-SRTP terminates in the mux, it echoes the datagrams as they arrived.
+/// `datagram_echo`: sends every datagram back as it arrived, without DTLS, on the session's selected tuple.
+/// An ICE-level loopback for diagnostics; the media `echo` handler lives in MuxMedia.
 public final class EchoHandler: SessionHandler {
     private let sender: any DatagramSender
 
@@ -11,7 +11,9 @@ public final class EchoHandler: SessionHandler {
         self.sender = context.sender
     }
 
-    public func handleDatagram(_ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple) {
+    public func handleDatagram(
+        _ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple, now: ContinuousClock.Instant
+    ) {
         self.sender.send(datagram)
     }
 
@@ -21,6 +23,8 @@ public final class EchoHandler: SessionHandler {
 /// Accepts media and does nothing with it; the session still counts it.
 public final class DiscardHandler: SessionHandler {
     public init() {}
-    public func handleDatagram(_ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple) {}
+    public func handleDatagram(
+        _ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple, now: ContinuousClock.Instant
+    ) {}
     public func handleClose(reason: CloseReason) {}
 }

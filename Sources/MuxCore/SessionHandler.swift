@@ -5,11 +5,14 @@ import NIOCore
 /// What a session does with its media: the seam for echo, RTP bridges, room relays and a library user's own.
 ///
 /// The I/O layer calls `handleDatagram` for every non-STUN datagram that arrives on an authenticated
-/// 5-tuple of the session, on the I/O thread that read it: keep it short and never block. Several I/O
-/// threads may call one handler concurrently when a session has tuples on several sockets.
+/// 5-tuple of the session, with the time it was read, on the I/O thread that read it: keep it short and
+/// never block. Several I/O threads may call one handler concurrently when a session has tuples on
+/// several sockets.
 /// `handleClose` is called exactly once, after the session left every table.
 public protocol SessionHandler: AnyObject, Sendable {
-    func handleDatagram(_ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple)
+    func handleDatagram(
+        _ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple, now: ContinuousClock.Instant
+    )
     func handleClose(reason: CloseReason)
     /// Called on every timer tick of the mux (every `tick`, 250 ms by default) for handlers with timers
     /// of their own, such as DTLS retransmission. Must be cheap when there is nothing to do.

@@ -30,8 +30,9 @@ final class DatagramInboundHandler: ChannelInboundHandler {
             return
         }
         let tuple = FiveTuple(socket: self.socket, remote: remote)
+        let now = ContinuousClock.now
         let decision = datagram.withUnsafeReadableBytes {
-            self.router.route($0, class: packetClass, on: tuple, now: .now)
+            self.router.route($0, class: packetClass, on: tuple, now: now)
         }
         switch decision {
         case .drop(let reason):
@@ -42,7 +43,7 @@ final class DatagramInboundHandler: ChannelInboundHandler {
             context.write(Self.wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)), promise: nil)
             self.counters.sent(.stun, bytes: response.count)
         case .deliver(let handler):
-            handler.handleDatagram(datagram, class: packetClass, from: tuple)
+            handler.handleDatagram(datagram, class: packetClass, from: tuple, now: now)
         }
     }
 

@@ -57,11 +57,13 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
 
     // MARK: SessionHandler
 
-    public func handleDatagram(_ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple) {
+    public func handleDatagram(
+        _ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple, now: ContinuousClock.Instant
+    ) {
         switch packetClass {
         case .dtls:
             let outcome = self.lock.withLock { () -> Outcome in
-                self.beginHandshake(now: .now)
+                self.beginHandshake(now: now)
                 datagram.withUnsafeReadableBytes { _ = self.engine.handle($0) }
                 return self.advance()
             }

@@ -54,7 +54,9 @@ final class RecordingHandler: SessionHandler, @unchecked Sendable {
     private(set) var datagrams: [(PacketClass, FiveTuple)] = []
     private(set) var closeReason: CloseReason?
 
-    func handleDatagram(_ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple) {
+    func handleDatagram(
+        _ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple, now: ContinuousClock.Instant
+    ) {
         self.datagrams.append((packetClass, tuple))
     }
 
