@@ -49,7 +49,7 @@ public struct MediamuxApp: Sendable {
             }
         }
         SessionRoutes(
-            mux: mux, fingerprint: certificate.fingerprint, codecs: settings.codecs, allowedRTPSinks: settings.mux.allowedRTPSinks,
+            mux: mux, fingerprint: .sha256(certificate.sha256), codecs: settings.codecs, allowedRTPSinks: settings.mux.allowedRTPSinks,
             maxCreatesPerSecond: settings.api.maxCreatesPerSecond
         ).add(to: router)
 

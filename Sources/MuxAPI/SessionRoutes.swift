@@ -1,6 +1,5 @@
 import Hummingbird
 import MuxCore
-import MuxCrypto
 import MuxICE
 import MuxIO
 import MuxSDP
@@ -10,13 +9,13 @@ import Synchronization
 /// The `/v1` routes: create, read, list and delete sessions.
 final class SessionRoutes: Sendable {
     let mux: UDPMux
-    let fingerprint: MuxCrypto.Fingerprint
+    let fingerprint: Fingerprint
     /// Codecs an answer may keep; nil keeps every offered codec.
     let codecs: [String]?
     let allowedRTPSinks: [IPNetwork]
     let creations: Mutex<TokenBucket>
 
-    init(mux: UDPMux, fingerprint: MuxCrypto.Fingerprint, codecs: [String]?, allowedRTPSinks: [IPNetwork], maxCreatesPerSecond: Double) {
+    init(mux: UDPMux, fingerprint: Fingerprint, codecs: [String]?, allowedRTPSinks: [IPNetwork], maxCreatesPerSecond: Double) {
         self.mux = mux
         self.fingerprint = fingerprint
         self.codecs = codecs
@@ -52,7 +51,7 @@ final class SessionRoutes: Sendable {
                 SessionRequest(room: room, user: user, handler: body?.handler, remote: remote, dtls: dtls, rtpSink: rtpSink)
             )
             var response = SessionDTO(created.snapshot, mux: self.mux, candidates: created.candidates)
-            response.dtls = DTLSDTO(fingerprint: "sha-256 \(self.fingerprint.sdpValue)", setup: dtls.isServer ? "passive" : "active")
+            response.dtls = DTLSDTO(fingerprint: self.fingerprint.sdpValue, setup: dtls.isServer ? "passive" : "active")
             if let local = created.plainPort, let rtpSink {
                 response.rtp = RTPDTO(local: "\(local)", sink: "\(rtpSink)")
             }
@@ -142,7 +141,7 @@ final class SessionRoutes: Sendable {
 
     private func answerOptions(ufrag: String, password: String, candidates: [String]) -> AnswerOptions {
         AnswerOptions(
-            iceUfrag: ufrag, icePwd: password, fingerprint: .sha256(self.fingerprint.bytes), candidates: candidates,
+            iceUfrag: ufrag, icePwd: password, fingerprint: self.fingerprint, candidates: candidates,
             direction: .sendrecv, codecs: self.codecs
         )
     }
@@ -168,11 +167,12 @@ final class SessionRoutes: Sendable {
         case let other?: throw APIError.badRequest("remote.setup \"\(other)\" is not actpass, active or passive")
         }
         if let text = remote?.fingerprint {
-            let value = text.hasPrefix("sha-256 ") ? text.dropFirst(8) : Substring(text)
-            guard let fingerprint = MuxCrypto.Fingerprint(sdpValue: value) else {
+            // "sha-256 AB:CD:…" as in SDP, or the bare hex.
+            let fingerprint = Fingerprint(sdpValue: text) ?? Fingerprint.bytes(hex: text).map { Fingerprint.sha256($0) }
+            guard let fingerprint, fingerprint.algorithmName.lowercased() == "sha-256", fingerprint.digest.count == 32 else {
                 throw APIError.badRequest("remote.fingerprint must be a SHA-256 fingerprint such as \"sha-256 AB:CD:…\" (32 bytes)")
             }
-            dtls.remoteFingerprint = fingerprint.bytes
+            dtls.remoteFingerprint = fingerprint.digest
         }
         return (credentials, dtls)
     }

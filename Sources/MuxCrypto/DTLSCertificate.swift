@@ -1,12 +1,13 @@
 import CMuxCrypto
 
 /// The process's DTLS identity: an ECDSA P-256 key and a self-signed certificate, generated at start or
-/// loaded from PEM files. Its fingerprint goes into every SDP answer.
+/// loaded from PEM files. Its SHA-256 digest is the fingerprint in every SDP answer.
 ///
 /// `@unchecked Sendable`: immutable after creation; OpenSSL only reads it.
 public final class DTLSCertificate: @unchecked Sendable {
     let pointer: OpaquePointer
-    public let fingerprint: Fingerprint
+    /// SHA-256 of the DER certificate (RFC 8122's fingerprint, before hex formatting).
+    public let sha256: [UInt8]
 
     private init(_ pointer: OpaquePointer) throws {
         self.pointer = pointer
@@ -15,7 +16,7 @@ public final class DTLSCertificate: @unchecked Sendable {
             mm_certificate_free(pointer)
             throw CryptoError("cannot compute the certificate's fingerprint")
         }
-        self.fingerprint = Fingerprint(bytes: digest)
+        self.sha256 = digest
     }
 
     deinit {

@@ -72,10 +72,10 @@ public final class DTLSEngine {
 
     public var state: State { self.state(mm_dtls_state(self.pointer)) }
 
-    /// The SHA-256 fingerprint of the peer's certificate, once it sent one.
-    public var peerFingerprint: Fingerprint? {
+    /// SHA-256 of the peer's certificate, once it sent one.
+    public var peerCertificateSHA256: [UInt8]? {
         var digest = [UInt8](repeating: 0, count: 32)
-        return mm_dtls_peer_fingerprint(self.pointer, &digest) == 0 ? Fingerprint(bytes: digest) : nil
+        return mm_dtls_peer_fingerprint(self.pointer, &digest) == 0 ? digest : nil
     }
 
     /// The SRTP keys of a completed handshake (RFC 5764, section 4.2).

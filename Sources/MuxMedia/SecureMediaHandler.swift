@@ -182,7 +182,7 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     }
 
     private func installKeys() -> Outcome {
-        if let expected = self.context.dtls.remoteFingerprint, self.engine.peerFingerprint?.bytes != expected {
+        if let expected = self.context.dtls.remoteFingerprint, self.engine.peerCertificateSHA256 != expected {
             self.settle(closing: true)
             self.metrics.record(.failedFingerprint)
             return .close(.dtlsFailed, "the peer's certificate does not match the fingerprint it signaled")

@@ -46,6 +46,24 @@ import Testing
         }
     }
 
+    @Test func takesTheRemoteFingerprintInSDPFormOrBareAndAnswersWithItsOwn() async throws {
+        try await APIFixture.withApp { client, _ async throws in
+            let hex = (0..<32).map { _ in "AB" }.joined(separator: ":")
+            for fingerprint in ["sha-256 \(hex)", "SHA-256 \(hex.lowercased())", hex] {
+                let created = try await client.call(.post, "/v1/rooms/r/sessions", json: #"{"remote": {"fingerprint": "\#(fingerprint)", "setup": "passive"}}"#)
+                #expect(created.status == .created, "\(fingerprint)")
+                let dtls = try #require(created.json["dtls"] as? [String: Any])
+                #expect(dtls["setup"] as? String == "active")
+                #expect((dtls["fingerprint"] as? String)?.hasPrefix("sha-256 ") == true)
+                #expect((dtls["fingerprint"] as? String)?.count == 8 + 32 * 3 - 1)
+            }
+            for bad in ["sha-1 \(hex)", "AB:CD", "sha-256 zz"] {
+                let refused = try await client.call(.post, "/v1/rooms/r/sessions", json: #"{"remote": {"fingerprint": "\#(bad)"}}"#)
+                #expect(refused.status == .badRequest, "\(bad)")
+            }
+        }
+    }
+
     @Test func refusesBadInputWithJSONErrors() async throws {
         try await APIFixture.withApp { client, _ async throws in
             let cases: [(String, String?, HTTPResponse.Status, String)] = [

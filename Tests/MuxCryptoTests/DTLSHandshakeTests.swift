@@ -45,8 +45,8 @@ struct Pair {
         #expect(pair.client.state == .connected)
         #expect(pair.server.state == .connected)
         #expect(moved <= 6, "two flights each way, packed up to the MTU")
-        #expect(pair.server.peerFingerprint == pair.clientCertificate.fingerprint)
-        #expect(pair.client.peerFingerprint == pair.serverCertificate.fingerprint)
+        #expect(pair.server.peerCertificateSHA256 == pair.clientCertificate.sha256)
+        #expect(pair.client.peerCertificateSHA256 == pair.serverCertificate.sha256)
         let serverKeys = try #require(pair.server.srtpKeys())
         #expect(serverKeys == pair.client.srtpKeys())
         #expect(serverKeys.profile == .aeadAES128GCM)
@@ -110,13 +110,11 @@ struct Pair {
         #expect(pair.server.state == .closed)
     }
 
-    @Test func parsesAndPrintsFingerprints() throws {
-        let certificate = try DTLSCertificate.generate()
-        let text = certificate.fingerprint.sdpValue
-        #expect(text.count == 32 * 3 - 1)
-        #expect(Fingerprint(sdpValue: text) == certificate.fingerprint)
-        #expect(Fingerprint(sdpValue: text.lowercased()) == certificate.fingerprint)
-        #expect(Fingerprint(sdpValue: "AB:CD") == nil)
+    @Test func everyCertificateHasItsOwnDigest() throws {
+        let first = try DTLSCertificate.generate()
+        let second = try DTLSCertificate.generate()
+        #expect(first.sha256.count == 32)
+        #expect(first.sha256 != second.sha256)
     }
 }
 

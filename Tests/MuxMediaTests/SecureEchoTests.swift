@@ -87,7 +87,7 @@ struct Peer {
         let server = fixture.mux.singlePortAddresses[0]
         let peer = try Peer(server: server)
         let session = try await fixture.mux.createSession(SessionRequest(
-            room: "r", handler: "echo", dtls: DTLSParameters(isServer: true, remoteFingerprint: peer.certificate.fingerprint.bytes)
+            room: "r", handler: "echo", dtls: DTLSParameters(isServer: true, remoteFingerprint: peer.certificate.sha256)
         ))
         #expect(peer.connectICE(session))
         #expect(peer.handshake() == .connected)
@@ -117,7 +117,7 @@ struct Peer {
         let peer = try Peer(server: fixture.mux.singlePortAddresses[0])
         let someoneElse = try DTLSCertificate.generate()
         let session = try await fixture.mux.createSession(SessionRequest(
-            room: "r", handler: "echo", dtls: DTLSParameters(isServer: true, remoteFingerprint: someoneElse.fingerprint.bytes)
+            room: "r", handler: "echo", dtls: DTLSParameters(isServer: true, remoteFingerprint: someoneElse.sha256)
         ))
         #expect(peer.connectICE(session))
         _ = peer.handshake(timeout: .seconds(2))
