@@ -108,10 +108,10 @@ let package = Package(
             path: "Benchmarks/RouteBenchmark"
         ),
         // Check builders and a plain UDP client shared by the test targets.
-        .target(name: "MuxTestSupport", dependencies: ["MuxWire", "MuxICE"], path: "Tests/MuxTestSupport"),
+        .target(name: "MuxTestSupport", dependencies: ["MuxWire", "MuxICE", "MuxCrypto"], path: "Tests/MuxTestSupport"),
         .testTarget(name: "MuxWireTests", dependencies: ["MuxWire"]),
         .testTarget(name: "MuxICETests", dependencies: ["MuxICE", "MuxTestSupport"]),
-        .testTarget(name: "MuxCryptoTests", dependencies: ["MuxCrypto"]),
+        .testTarget(name: "MuxCryptoTests", dependencies: ["MuxCrypto", "MuxTestSupport"]),
         .testTarget(name: "MuxSDPTests", dependencies: ["MuxSDP"]),
         .testTarget(
             name: "MuxMediaTests",

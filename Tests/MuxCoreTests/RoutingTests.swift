@@ -52,7 +52,7 @@ import Testing
 
     @Test func aNewAddressAddsATupleAndUseCandidateMovesTheSelection() {
         let fixture = RouterFixture()
-        let (id, credentials, handler) = fixture.addSession()
+        let (id, credentials, _) = fixture.addSession()
         let wifi = fixture.tuple("192.0.2.1:4000")
         let cellular = fixture.tuple("198.51.100.9:6000")
         fixture.check(credentials, from: wifi)
@@ -63,7 +63,6 @@ import Testing
         #expect(fixture.route(CheckRequest.rtp, on: wifi).isDelivery)
         #expect(fixture.route(CheckRequest.rtp, on: cellular).isDelivery)
         #expect(fixture.router.snapshot(id, now: fixture.now)?.tuples.count == 2)
-        _ = handler
     }
 
     @Test func aTupleAuthenticatedByAnotherSessionMovesThere() {

@@ -173,27 +173,6 @@ struct Peer {
     }
 }
 
-/// RTP packets and SRTP helpers for the peer's side.
-enum SRTPTestPacket {
-    static func rtp(sequence: UInt16) -> [UInt8] {
-        [0x80, 111, UInt8(sequence >> 8), UInt8(sequence & 0xFF), 0, 0, 0x10, 0, 0x12, 0x34, 0x56, 0x78]
-            + [UInt8](repeating: 0xAA, count: 160)
-    }
-
-    static func protect(_ packet: [UInt8], with context: SRTPContext) -> [UInt8]? {
-        var buffer = packet + [UInt8](repeating: 0, count: SRTPContext.maxTrailer)
-        guard case .success(let length) = buffer.withUnsafeMutableBytes({ context.protect($0, length: packet.count, isRTCP: false) }) else {
-            return nil
-        }
-        return Array(buffer.prefix(length))
-    }
-
-    static func unprotect(_ packet: [UInt8], with context: SRTPContext) -> Result<[UInt8], SRTPFailure> {
-        var buffer = packet
-        return buffer.withUnsafeMutableBytes { context.unprotect($0, length: packet.count, isRTCP: false) }.map { Array(buffer.prefix($0)) }
-    }
-}
-
 @Suite struct RoomRelayTests {
     @Test func relaysMediaBetweenTheSessionsOfARoom() async throws {
         let fixture = try await SecureEchoFixture()
