@@ -242,6 +242,9 @@ int mm_dtls_start(mm_dtls *dtls) {
 
 int mm_dtls_handle_datagram(mm_dtls *dtls, const uint8_t *data, size_t length) {
     if (dtls->state == MM_DTLS_FAILED || dtls->state == MM_DTLS_CLOSED) return dtls->state;
+    // A read of 0 bytes means end of file to OpenSSL, which would fail the handshake: an empty datagram
+    // carries no record, so there is nothing to do.
+    if (length == 0) return dtls->state;
     dtls->incoming = data;
     dtls->incoming_length = length;
     int state = drive(dtls);
