@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers, dependencies pointing one way (docs/architecture.md):
-// MuxWire -> MuxICE -> MuxCore -> MuxIO -> MuxAPI -> mediamux
+// MuxWire -> MuxICE -> MuxCore -> MuxIO -> MuxAPI -> mediamux, with MuxSDP, MuxCrypto (+ CMuxCrypto)
+// and MuxMedia (on MuxCore and MuxCrypto) beside them.
 let package = Package(
     name: "mediamux",
     platforms: [.macOS(.v15)],
@@ -56,7 +57,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
-        // DTLS-SRTP termination in front of media handlers (echo, later rtp and room). No sockets, no clock.
+        // DTLS-SRTP termination in front of media handlers (echo, room, rtp). No sockets, no clock.
         .target(
             name: "MuxMedia",
             dependencies: [

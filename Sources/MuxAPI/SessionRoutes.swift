@@ -57,14 +57,21 @@ final class SessionRoutes: Sendable {
             }
             if let offer {
                 let credentials = created.snapshot.localCredentials
-                response.answer = try? Answer(to: offer, options: self.answerOptions(
+                let options = self.answerOptions(
                     ufrag: credentials.ufrag, password: credentials.password, candidates: created.candidates.map(\.sdpValue)
-                )).sdp
+                )
+                // The same offer was answered before the session was made, so this cannot fail short of a
+                // bug; if it does, the session goes rather than lingering without an answer.
+                guard let answer = try? Answer(to: offer, options: options) else {
+                    _ = await self.mux.deleteSession(created.snapshot.id)
+                    throw APIError(.internalServerError, code: "internal", message: "could not write the SDP answer")
+                }
+                response.answer = answer.sdp
             }
             return EditedResponse(
                 status: .created, headers: [.location: "/v1/sessions/\(created.snapshot.id)"], response: response
             )
-        } catch {
+        } catch let error as SessionCreationError {
             throw Self.apiError(for: error)
         }
     }
