@@ -88,14 +88,7 @@ extension UDPMux {
     /// their handlers.
     func release(_ closed: [ClosedSession]) async {
         for session in closed {
-            for id in session.ownedSockets {
-                if let socket = self.registry.remove(id) {
-                    try? await socket.channel.close()
-                }
-            }
-            if let port = session.rangePort {
-                self.portPool.withLock { $0?.release(port) }
-            }
+            await self.releaseRange(port: session.rangePort, sockets: session.ownedSockets)
             await self.admission.release(session.ticket)
             session.handler.handleClose(reason: session.reason)
             self.logger.debug("session closed", metadata: ["session": "\(session.id)", "reason": "\(session.reason.rawValue)"])
@@ -103,14 +96,21 @@ extension UDPMux {
         if !closed.isEmpty { self.recordRangePorts() }
     }
 
+    /// What a session that was never created took: its range port and sockets, and its admission slot.
     private func giveBack(ticket: AdmissionTicket, rangePort: Int?, sockets: [BoundSocket]) async {
-        for socket in sockets {
-            self.registry.remove(socket.id)
-            try? await socket.channel.close()
-        }
-        if let rangePort { self.portPool.withLock { $0?.release(rangePort) } }
+        await self.releaseRange(port: rangePort, sockets: sockets.map(\.id))
         await self.admission.release(ticket)
         self.recordRangePorts()
+    }
+
+    /// Closes range sockets and returns their port to the pool: the one place range resources are freed.
+    private func releaseRange(port: Int?, sockets: [SocketID]) async {
+        for id in sockets {
+            if let socket = self.registry.remove(id) {
+                try? await socket.channel.close()
+            }
+        }
+        if let port { self.portPool.withLock { $0?.release(port) } }
     }
 
     private func refuse(_ refusal: AdmissionRefusal) -> SessionCreationError {
@@ -133,11 +133,7 @@ extension UDPMux {
                 return (port, sockets)
             } catch {
                 self.logger.warning("range port unavailable", metadata: ["port": "\(port)", "error": "\(error)"])
-                for socket in sockets {
-                    self.registry.remove(socket.id)
-                    try? await socket.channel.close()
-                }
-                self.portPool.withLock { $0?.release(port) }
+                await self.releaseRange(port: port, sockets: sockets.map(\.id))
             }
         }
         return nil
