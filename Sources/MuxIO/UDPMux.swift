@@ -161,7 +161,10 @@ public final class UDPMux: Service, Sendable {
         let actual = channel.localAddress.flatMap { TransportAddress($0) } ?? local
         let counters = shared ?? SocketCounters(label: "\(actual)", factory: factory)
         do {
-            try await channel.pipeline.addHandler(DatagramInboundHandler(socket: id, router: router, counters: counters))
+            // Made on the channel's own loop: handlers are not Sendable.
+            try await channel.eventLoop.submit {
+                try channel.pipeline.syncOperations.addHandler(DatagramInboundHandler(socket: id, router: router, counters: counters))
+            }.get()
         } catch {
             try? await channel.close()
             throw error
