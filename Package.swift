@@ -9,12 +9,15 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mediamux", targets: ["mediamux"]),
+        .executable(name: "mediamux-loadgen", targets: ["mediamux-loadgen"]),
+        .executable(name: "mediamux-reference", targets: ["mediamux-reference"]),
         .library(name: "MuxWire", targets: ["MuxWire"]),
         .library(name: "MuxICE", targets: ["MuxICE"]),
         .library(name: "MuxCore", targets: ["MuxCore"]),
         .library(name: "MuxIO", targets: ["MuxIO"]),
         .library(name: "MuxAPI", targets: ["MuxAPI"]),
         .library(name: "MuxSDP", targets: ["MuxSDP"]),
+        .library(name: "MuxCrypto", targets: ["MuxCrypto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -26,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(
             url: "https://github.com/apple/swift-configuration.git", from: "1.4.0",
             traits: [.defaults, "YAML", "CommandLineArguments"]
@@ -44,6 +48,8 @@ let package = Package(
             name: "CMuxCrypto",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("srtp2")]
         ),
+        // Linux socket calls Glibc does not import: epoll, eventfd, recvmmsg/sendmmsg batches.
+        .target(name: "CMuxSockets"),
         // SDP offers and answers for an ICE-lite, DTLS-terminating server. No dependencies.
         .target(name: "MuxSDP"),
         // DTLS-SRTP per session: certificate, handshake engine, SRTP contexts. No sockets, no clock.
@@ -98,6 +104,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Simulated WebRTC peers against a running mediamux or the reference forwarder (docs/benchmarks.md).
+        .executableTarget(
+            name: "mediamux-loadgen",
+            dependencies: [
+                "MuxWire", "MuxICE", "MuxCrypto", "MuxSDP", "CMuxSockets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // The smallest SRTP echo (recvmmsg, libsrtp2, sendmmsg): this machine's ceiling, measured beside mediamux.
+        .executableTarget(name: "mediamux-reference", dependencies: ["CMuxCrypto"]),
         // `make bench`: per-packet cost and allocations of the routing path, against a reference in the same run.
         .executableTarget(
             name: "RouteBenchmark",

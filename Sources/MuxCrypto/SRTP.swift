@@ -23,6 +23,14 @@ public struct SRTPKeyMaterial: Sendable, Equatable {
     public let clientSalt: [UInt8]
     public let serverKey: [UInt8]
     public let serverSalt: [UInt8]
+
+    public init(profile: SRTPProfile, clientKey: [UInt8], clientSalt: [UInt8], serverKey: [UInt8], serverSalt: [UInt8]) {
+        self.profile = profile
+        self.clientKey = clientKey
+        self.clientSalt = clientSalt
+        self.serverKey = serverKey
+        self.serverSalt = serverSalt
+    }
 }
 
 /// Why a packet did not pass SRTP; each is a drop reason.

@@ -1,23 +1,18 @@
 import MuxICE
 import MuxWire
 
-/// Builds connectivity checks as a controlling full ICE agent sends them.
+/// Builds connectivity checks as a controlling full ICE agent sends them (see `ControllingCheck`).
 public enum CheckRequest {
     public static func make(
         localUfrag: String, password: String, remoteUfrag: String = "peer",
         useCandidate: Bool = false, claimControlled: Bool = false,
         integrity: Bool = true, fingerprint: Bool = true, priority: Bool = true, transactionID: STUNTransactionID = .random()
     ) -> [UInt8] {
-        var builder = STUNMessageBuilder(type: .bindingRequest, transactionID: transactionID)
-        builder.appendUsername("\(localUfrag):\(remoteUfrag)")
-        if priority { builder.appendPriority(1_853_824_767) }
-        if claimControlled {
-            builder.appendICEControlled(tieBreaker: 7)
-        } else {
-            builder.appendICEControlling(tieBreaker: 7)
-        }
-        if useCandidate { builder.appendUseCandidate() }
-        return builder.finish(integrity: integrity ? STUNIntegrityKey(password: password) : nil, fingerprint: fingerprint)
+        ControllingCheck.make(
+            ufrag: localUfrag, password: password, peerUfrag: remoteUfrag, nominate: useCandidate,
+            claimControlled: claimControlled, integrity: integrity, fingerprint: fingerprint, priority: priority,
+            transactionID: transactionID
+        )
     }
 
     public static func make(for credentials: ICECredentials, useCandidate: Bool = false) -> [UInt8] {

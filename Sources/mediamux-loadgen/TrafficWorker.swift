@@ -1,0 +1,181 @@
+import CMuxSockets
+#if canImport(Glibc)
+import Glibc
+#endif
+import Histogram
+import MuxICE
+import Synchronization
+
+/// What a worker counted; workers' stats add up into the run's.
+struct TrafficStats {
+    var sent: UInt64 = 0
+    var sentBytes: UInt64 = 0
+    var sendFailures: UInt64 = 0
+    var received: UInt64 = 0
+    var receivedBytes: UInt64 = 0
+    var reordered: UInt64 = 0
+    var srtpFailures: UInt64 = 0
+    /// Decrypted packets that were not this run's probes, or came from the wrong peer.
+    var unexpected: UInt64 = 0
+    var consentChecks: UInt64 = 0
+    var consentAnswers: UInt64 = 0
+    /// Nanoseconds from send to receive: round trip for echo, one way for room pairs.
+    var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+
+    mutating func add(_ other: TrafficStats) {
+        self.sent += other.sent
+        self.sentBytes += other.sentBytes
+        self.sendFailures += other.sendFailures
+        self.received += other.received
+        self.receivedBytes += other.receivedBytes
+        self.reordered += other.reordered
+        self.srtpFailures += other.srtpFailures
+        self.unexpected += other.unexpected
+        self.consentChecks += other.consentChecks
+        self.consentAnswers += other.consentAnswers
+        self.latency.add(other.latency)
+    }
+}
+
+/// Running totals the main thread reads for the progress line.
+final class LiveCounters: Sendable {
+    let sent = Atomic<UInt64>(0)
+    let received = Atomic<UInt64>(0)
+}
+
+/// Drives a share of the peers on one thread: sends each peer's probes at `rate` per second, spread evenly
+/// (the k-th packet of the worker is due at start + k / (peers × rate)), sends a consent check per peer every
+/// `consentInterval`, and reads whatever comes back through one epoll set.
+///
+/// `@unchecked Sendable`: handed to its thread at start and read back only after that thread ended.
+final class TrafficWorker: @unchecked Sendable {
+    private let peers: [Peer]
+    private let rate: Double
+    private let size: Int
+    private let consentInterval: Double?
+    private let live: LiveCounters
+    private(set) var stats = TrafficStats()
+
+    init(peers: [Peer], rate: Double, size: Int, consentInterval: Duration?, live: LiveCounters) {
+        self.peers = peers
+        self.rate = rate
+        self.size = size
+        self.consentInterval = consentInterval.map { Double($0.components.seconds) * 1e9 + Double($0.components.attoseconds) / 1e9 }
+        self.live = live
+    }
+
+    /// Sends from `start` until `sendUntil`, then only receives until `stopAt` (monotonic nanoseconds).
+    func run(start: UInt64, sendUntil: UInt64, stopAt: UInt64) {
+        guard !self.peers.isEmpty else { return }
+        let poller = mm_poller_create()
+        defer { close(poller) }
+        var byDescriptor: [Int32: Peer] = [:]
+        for peer in self.peers {
+            mm_poller_add(poller, peer.socket.descriptor)
+            byDescriptor[peer.socket.descriptor] = peer
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
+        let ready = UnsafeMutablePointer<Int32>.allocate(capacity: 256)
+        defer {
+            buffer.deallocate()
+            ready.deallocate()
+        }
+        let count = Double(self.peers.count)
+        let packetInterval = self.rate > 0 ? 1e9 / (self.rate * count) : Double.infinity
+        let checkInterval = self.consentInterval.map { $0 / count } ?? Double.infinity
+        var packets: UInt64 = 0
+        var checks: UInt64 = 0
+        func due(_ number: UInt64, every interval: Double) -> UInt64 {
+            interval.isFinite ? start &+ UInt64(Double(number) * interval) : UInt64.max
+        }
+
+        while true {
+            let now = MonotonicClock.now()
+            if now >= stopAt { break }
+            if now < sendUntil {
+                var burst = 0
+                while burst < 64, due(packets, every: packetInterval) <= now {
+                    self.sendProbe(from: self.peers[Int(packets % UInt64(self.peers.count))], buffer: buffer)
+                    packets += 1
+                    burst += 1
+                }
+                while burst < 64, due(checks, every: checkInterval) <= now {
+                    self.sendConsentCheck(from: self.peers[Int(checks % UInt64(self.peers.count))])
+                    checks += 1
+                    burst += 1
+                }
+            }
+            let wake = now < sendUntil
+                ? min(due(packets, every: packetInterval), due(checks, every: checkInterval), sendUntil)
+                : stopAt
+            let waitNanoseconds = wake > now ? wake - now : 0
+            // epoll waits in milliseconds: below one, poll without sleeping so sends keep their pace.
+            let timeout = waitNanoseconds < 1_000_000 ? 0 : Int32(min(waitNanoseconds / 1_000_000, 100))
+            let count = mm_poller_wait(poller, ready, 256, timeout)
+            for descriptor in UnsafeBufferPointer(start: ready, count: Int(count)) {
+                if let peer = byDescriptor[descriptor] { self.drain(peer, buffer: buffer) }
+            }
+        }
+    }
+
+    private func sendProbe(from peer: Peer, buffer: UnsafeMutableRawBufferPointer) {
+        let probe = Probe(sender: peer.index, sequence: UInt32(truncatingIfNeeded: peer.sent), sentAt: MonotonicClock.now())
+        let length = probe.write(into: buffer, size: self.size)
+        peer.sent += 1
+        guard case .success(let protected) = peer.srtp.outbound.protect(buffer, length: length, isRTCP: false),
+              peer.socket.send(UnsafeRawBufferPointer(rebasing: buffer.prefix(protected))) else {
+            self.stats.sendFailures += 1
+            return
+        }
+        self.stats.sent += 1
+        self.stats.sentBytes += UInt64(protected)
+        self.live.sent.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    private func sendConsentCheck(from peer: Peer) {
+        guard let ice = peer.ice else { return }
+        peer.socket.send(ControllingCheck.make(ufrag: ice.ufrag, password: ice.password, peerUfrag: "loadgen"))
+        self.stats.consentChecks += 1
+    }
+
+    /// Reads every queued datagram of the peer's socket.
+    private func drain(_ peer: Peer, buffer: UnsafeMutableRawBufferPointer) {
+        while let length = peer.socket.receive(into: buffer) {
+            let receivedAt = MonotonicClock.now()
+            guard length > 0 else { continue }
+            switch buffer[0] {
+            case 0...3:
+                // A Binding success response (type 0x0101) answers a consent check.
+                if length >= 2, buffer[0] == 0x01, buffer[1] == 0x01 { self.stats.consentAnswers += 1 }
+            case 128...191:
+                self.receiveMedia(UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(length)), at: receivedAt, for: peer)
+            default:
+                self.stats.unexpected += 1
+            }
+        }
+    }
+
+    private func receiveMedia(_ packet: UnsafeMutableRawBufferPointer, at receivedAt: UInt64, for peer: Peer) {
+        let isRTCP = packet.count > 1 && (192...223).contains(packet[1])
+        guard case .success(let length) = peer.srtp.inbound.unprotect(packet, length: packet.count, isRTCP: isRTCP) else {
+            self.stats.srtpFailures += 1
+            return
+        }
+        guard !isRTCP else { return }
+        guard let probe = Probe(rtp: UnsafeRawBufferPointer(rebasing: packet.prefix(length))), probe.sender == peer.source else {
+            self.stats.unexpected += 1
+            return
+        }
+        peer.received += 1
+        if let highest = peer.highestReceived, probe.sequence < highest {
+            peer.reordered += 1
+            self.stats.reordered += 1
+        } else {
+            peer.highestReceived = probe.sequence
+        }
+        self.stats.received += 1
+        self.stats.receivedBytes += UInt64(packet.count)
+        self.live.received.wrappingAdd(1, ordering: .relaxed)
+        _ = self.stats.latency.record(receivedAt > probe.sentAt ? receivedAt - probe.sentAt : 0)
+    }
+}
