@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "MuxIO",
             dependencies: [
-                "MuxCore",
+                "MuxCore", "CMuxSockets",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

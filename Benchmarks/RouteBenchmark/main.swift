@@ -4,7 +4,6 @@ import MuxCore
 import MuxICE
 import MuxTestSupport
 import MuxWire
-import NIOCore
 
 #if canImport(Glibc)
 import Glibc
@@ -47,7 +46,8 @@ for index in 0..<sessionCount {
 }
 
 let rtp = CheckRequest.rtp + [UInt8](repeating: 0x55, count: 1200 - CheckRequest.rtp.count)
-let buffer = ByteBuffer(bytes: rtp)
+let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: rtp.count, alignment: 16)
+buffer.copyBytes(from: rtp)
 let reference: [FiveTuple: Int] = Dictionary(uniqueKeysWithValues: tuples.enumerated().map { ($1, $0) })
 var sink = 0
 
@@ -60,9 +60,8 @@ let referenceRun = Measurement.run("reference: classify + one 5-tuple hash looku
 
 let routeRun = Measurement.run("route RTP of a connected session to its handler", iterations: iterations) { index in
     let tuple = tuples[index % sessionCount]
-    let decision = buffer.withUnsafeReadableBytes { bytes in
-        router.route(bytes, class: PacketClass(datagram: bytes), on: tuple, now: start)
-    }
+    let bytes = UnsafeRawBufferPointer(buffer)
+    let decision = router.route(bytes, class: PacketClass(datagram: bytes), on: tuple, now: start)
     if case .deliver(let handler) = decision {
         handler.handleDatagram(buffer, class: .rtp, from: tuple, now: start)
     } else {

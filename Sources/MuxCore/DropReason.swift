@@ -26,6 +26,8 @@ public enum DropReason: String, Sendable, CaseIterable {
     case rateLimited = "rate_limited"
     /// A non-STUN datagram from an address no session has authenticated.
     case unknownAddress = "unknown_address"
+    /// Longer than a receive slot (2,048 bytes), so the kernel cut it; WebRTC stays under the path MTU.
+    case truncated
 
     init(_ refusal: ConnectivityCheck.Refusal) {
         switch refusal {

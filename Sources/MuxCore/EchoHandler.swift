@@ -1,6 +1,5 @@
 import MuxICE
 import MuxWire
-import NIOCore
 
 /// `datagram_echo`: sends every datagram back as it arrived, without DTLS, on the session's selected tuple.
 /// An ICE-level loopback for diagnostics; the media `echo` handler lives in MuxMedia.
@@ -12,9 +11,10 @@ public final class EchoHandler: SessionHandler {
     }
 
     public func handleDatagram(
-        _ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple, now: ContinuousClock.Instant
+        _ datagram: UnsafeMutableRawBufferPointer, class packetClass: PacketClass, from tuple: FiveTuple,
+        now: ContinuousClock.Instant
     ) {
-        self.sender.send(datagram)
+        self.sender.send(UnsafeRawBufferPointer(datagram))
     }
 
     public func handleClose(reason: CloseReason) {}
@@ -24,7 +24,8 @@ public final class EchoHandler: SessionHandler {
 public final class DiscardHandler: SessionHandler {
     public init() {}
     public func handleDatagram(
-        _ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple, now: ContinuousClock.Instant
+        _ datagram: UnsafeMutableRawBufferPointer, class packetClass: PacketClass, from tuple: FiveTuple,
+        now: ContinuousClock.Instant
     ) {}
     public func handleClose(reason: CloseReason) {}
 }

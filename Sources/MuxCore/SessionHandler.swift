@@ -7,11 +7,15 @@ import NIOCore
 /// The I/O layer calls `handleDatagram` for every non-STUN datagram that arrives on an authenticated
 /// 5-tuple of the session, with the time it was read, on the I/O thread that read it: keep it short and
 /// never block. Several I/O threads may call one handler concurrently when a session has tuples on
-/// several sockets.
+/// several sockets, or the kernel moves its packets to another socket of the port.
+///
+/// `datagram` is the I/O thread's receive buffer: it is valid only during the call, and the handler may
+/// rewrite it in place (SRTP decrypts there), so nothing is copied or allocated per packet. Copy what you keep.
 /// `handleClose` is called exactly once, after the session left every table.
 public protocol SessionHandler: AnyObject, Sendable {
     func handleDatagram(
-        _ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple, now: ContinuousClock.Instant
+        _ datagram: UnsafeMutableRawBufferPointer, class packetClass: PacketClass, from tuple: FiveTuple,
+        now: ContinuousClock.Instant
     )
     func handleClose(reason: CloseReason)
     /// Called on every timer tick of the mux (every `tick`, 250 ms by default) for handlers with timers
@@ -27,15 +31,36 @@ extension SessionHandler {
     public var isReady: Bool { true }
 }
 
-/// Sends datagrams to a session's peer on its selected 5-tuple, through the socket that tuple belongs to.
+/// Sends datagrams to a session's peer on its selected 5-tuple, from the local address that tuple belongs to.
+///
+/// On an I/O thread the datagram joins that thread's send batch, which leaves in one `sendmmsg` after the
+/// read batch; elsewhere (timers, the API) it is sent at once.
 public protocol DatagramSender: AnyObject, Sendable {
-    /// Returns false, counting nothing, when the session has no selected tuple yet.
+    /// Lets `write` fill the outgoing datagram in place, up to `capacity` bytes, and send the length it
+    /// returns (nil sends nothing). The buffer is valid only during the call. Returns false, counting
+    /// nothing, when the session has no selected tuple yet or `write` returned nil.
     @discardableResult
-    func send(_ datagram: ByteBuffer) -> Bool
+    func send(capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?) -> Bool
     /// Closes the session from inside, e.g. when DTLS fails; the handler then gets `handleClose`.
     func closeSession(reason: CloseReason)
     /// True once ICE selected a path to the peer.
     var hasPath: Bool { get }
+}
+
+extension DatagramSender {
+    /// Sends a copy of `datagram`.
+    @discardableResult
+    public func send(_ datagram: UnsafeRawBufferPointer) -> Bool {
+        self.send(capacity: datagram.count) { buffer in
+            buffer.copyMemory(from: datagram)
+            return datagram.count
+        }
+    }
+
+    @discardableResult
+    public func send(_ datagram: [UInt8]) -> Bool {
+        datagram.withUnsafeBytes { self.send($0) }
+    }
 }
 
 /// What a handler knows about its session when it is made.

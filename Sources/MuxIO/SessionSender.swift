@@ -1,17 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MuxCore
 import MuxICE
 import MuxWire
-import NIOCore
 import Synchronization
 
-/// Sends a session's datagrams to its selected 5-tuple, from the socket that tuple arrived on.
-/// NIO's address for the tuple is built once and reused until the selection moves.
+/// Sends a session's datagrams to its selected 5-tuple, from the endpoint (local address and port) that
+/// tuple arrived on. On an I/O thread a datagram joins the thread's outbox and leaves with the batch;
+/// elsewhere it is sent at once. The destination is built once and reused until the selection moves.
 final class SessionSender: DatagramSender {
+    private struct Route {
+        let tuple: FiveTuple
+        let endpoint: Endpoint
+        let destination: sockaddr_storage
+        let length: socklen_t
+    }
+
     private let id: SessionID
     private let router: SessionRouter
     private let registry: SocketRegistry
     private let counters: SessionCounters
-    private let cachedAddress = Mutex<(FiveTuple, SocketAddress)?>(nil)
+    private let route = Mutex<Route?>(nil)
     private let closer: @Sendable (SessionID, CloseReason) -> Void
 
     init(
@@ -34,22 +44,50 @@ final class SessionSender: DatagramSender {
     }
 
     @discardableResult
-    func send(_ datagram: ByteBuffer) -> Bool {
-        guard let tuple = self.router.selectedTuple(of: self.id), let socket = self.registry.socket(tuple.socket) else {
-            return false
+    func send(capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?) -> Bool {
+        guard let tuple = self.router.selectedTuple(of: self.id), let route = self.route(to: tuple) else { return false }
+        let sent = withUnsafePointer(to: route.destination) { destination -> (Int, PacketClass)? in
+            if let outbox = Outbox.current {
+                let datagram = outbox.append(
+                    descriptor: route.endpoint.socket(forThread: outbox.thread).descriptor, destination: destination,
+                    length: route.length, counters: route.endpoint.counters, capacity: capacity, write
+                )
+                return datagram.map { ($0.count, PacketClass(datagram: $0)) }
+            }
+            return Self.sendNow(route.endpoint, to: destination, length: route.length, capacity: capacity, write)
         }
-        let address = self.cachedAddress.withLock { cached in
-            if let cached, cached.0 == tuple { return cached.1 }
-            let address = SocketAddress(tuple.remote)
-            cached = (tuple, address)
-            return address
-        }
-        let bytes = datagram.readableBytes
-        let packetClass = datagram.withUnsafeReadableBytes { PacketClass(datagram: $0) }
-        // Counted before the write so counters never lag what a peer has already seen.
-        socket.counters.sent(packetClass, bytes: bytes)
+        guard let (bytes, packetClass) = sent else { return false }
+        route.endpoint.counters.sent(packetClass, bytes: bytes)
         self.counters.recordOutbound(bytes: bytes)
-        socket.channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: datagram), promise: nil)
         return true
+    }
+
+    private func route(to tuple: FiveTuple) -> Route? {
+        self.route.withLock { cached in
+            if let cached, cached.tuple == tuple { return cached }
+            guard let endpoint = self.registry.endpoint(tuple.socket) else { return nil }
+            var destination = sockaddr_storage()
+            let length = tuple.remote.write(to: &destination)
+            cached = Route(tuple: tuple, endpoint: endpoint, destination: destination, length: length)
+            return cached
+        }
+    }
+
+    /// Off the I/O threads (timers, the API, plain RTP ports): a buffer of its own and one `sendto`.
+    private static func sendNow(
+        _ endpoint: Endpoint, to destination: UnsafePointer<sockaddr_storage>, length: socklen_t, capacity: Int,
+        _ write: (UnsafeMutableRawBufferPointer) -> Int?
+    ) -> (Int, PacketClass)? {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(capacity, 1), alignment: 16)
+        defer { buffer.deallocate() }
+        guard let bytes = write(UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(capacity))), bytes > 0, bytes <= capacity else {
+            return nil
+        }
+        let datagram = UnsafeRawBufferPointer(rebasing: buffer.prefix(bytes))
+        guard endpoint.sockets[0].send(datagram, to: destination, length: length) else {
+            endpoint.counters.sendFailed()
+            return nil
+        }
+        return (bytes, PacketClass(datagram: datagram))
     }
 }

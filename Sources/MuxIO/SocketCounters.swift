@@ -12,6 +12,7 @@ final class SocketCounters: Sendable {
     private let bytesIn: Counter
     private let bytesOut: Counter
     private let drops: [DropReason: Counter]
+    private let sendErrors: Counter
     let kernelDrops: Gauge
 
     init(label: String, factory: any MetricsFactory) {
@@ -31,8 +32,9 @@ final class SocketCounters: Sendable {
         self.drops = Dictionary(uniqueKeysWithValues: DropReason.allCases.map {
             ($0, Counter(label: "mediamux_udp_dropped_total", dimensions: [("socket", label), ("reason", $0.rawValue)], factory: factory))
         })
+        self.sendErrors = Counter(label: "mediamux_udp_send_errors_total", dimensions: [("socket", label)], factory: factory)
         self.kernelDrops = Gauge(label: "mediamux_socket_kernel_drops", dimensions: [("socket", label)], factory: factory)
-        for counter in self.packetsIn + self.packetsOut + [self.bytesIn, self.bytesOut] + Array(self.drops.values) {
+        for counter in self.packetsIn + self.packetsOut + [self.bytesIn, self.bytesOut, self.sendErrors] + Array(self.drops.values) {
             counter.increment(by: 0)
         }
         self.kernelDrops.record(0)
@@ -46,6 +48,11 @@ final class SocketCounters: Sendable {
     func sent(_ packetClass: PacketClass, bytes: Int) {
         self.packetsOut[Int(packetClass.rawValue)].increment()
         self.bytesOut.increment(by: bytes)
+    }
+
+    /// The kernel refused a datagram mediamux sent (a full send buffer, or ICMP said the peer is gone).
+    func sendFailed() {
+        self.sendErrors.increment()
     }
 
     func dropped(_ reason: DropReason) {

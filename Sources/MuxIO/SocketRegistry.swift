@@ -1,39 +1,48 @@
 import MuxICE
 import MuxWire
-import NIOCore
 import Synchronization
 
-/// A socket the mux has bound.
-struct BoundSocket: Sendable {
+/// A local address and port the mux serves: one socket per I/O thread on the single port (SO_REUSEPORT),
+/// or one socket for a range port. Tuples name the endpoint, not a socket, so a peer is recognised
+/// whichever of the port's sockets the kernel hands its packets to (its NAT port may change and hash
+/// elsewhere), and a reply from any of them leaves from the address the peer sent to.
+struct Endpoint: Sendable {
     let id: SocketID
-    let channel: any Channel
     let local: TransportAddress
     let counters: SocketCounters
+    let sockets: [UDPSocket]
+    /// The I/O thread serving each socket, in the same order.
+    let threads: [Int]
+
+    /// The socket to send from on I/O thread `thread`: its own when it has one.
+    func socket(forThread thread: Int) -> UDPSocket {
+        self.sockets[thread % self.sockets.count]
+    }
 }
 
-/// Every bound socket by `SocketID`, for the send path and for closing range sockets.
+/// Every endpoint by `SocketID`, for the send path, the API's tuple display and closing range ports.
 final class SocketRegistry: Sendable {
-    private let sockets = Mutex<[SocketID: BoundSocket]>([:])
+    private let endpoints = Mutex<[SocketID: Endpoint]>([:])
     private let nextID = Atomic<Int>(1)
 
     func makeID() -> SocketID {
         SocketID(self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue)
     }
 
-    func register(_ socket: BoundSocket) {
-        self.sockets.withLock { $0[socket.id] = socket }
+    func register(_ endpoint: Endpoint) {
+        self.endpoints.withLock { $0[endpoint.id] = endpoint }
     }
 
     @discardableResult
-    func remove(_ id: SocketID) -> BoundSocket? {
-        self.sockets.withLock { $0.removeValue(forKey: id) }
+    func remove(_ id: SocketID) -> Endpoint? {
+        self.endpoints.withLock { $0.removeValue(forKey: id) }
     }
 
-    func socket(_ id: SocketID) -> BoundSocket? {
-        self.sockets.withLock { $0[id] }
+    func endpoint(_ id: SocketID) -> Endpoint? {
+        self.endpoints.withLock { $0[id] }
     }
 
-    var all: [BoundSocket] {
-        self.sockets.withLock { Array($0.values) }
+    var all: [Endpoint] {
+        self.endpoints.withLock { Array($0.values) }
     }
 }

@@ -14,7 +14,7 @@ extension UDPMux {
         if let refusal = await self.admission.reserve(ticket) { throw self.refuse(refusal) }
 
         var rangePort: Int?
-        var rangeSockets: [BoundSocket] = []
+        var rangeSockets: [Endpoint] = []
         if self.rangeCounters != nil {
             guard let (port, sockets) = await self.bindRangePort() else {
                 await self.admission.release(ticket)
@@ -97,7 +97,7 @@ extension UDPMux {
     }
 
     /// What a session that was never created took: its range port and sockets, and its admission slot.
-    private func giveBack(ticket: AdmissionTicket, rangePort: Int?, sockets: [BoundSocket]) async {
+    private func giveBack(ticket: AdmissionTicket, rangePort: Int?, sockets: [Endpoint]) async {
         await self.releaseRange(port: rangePort, sockets: sockets.map(\.id))
         await self.admission.release(ticket)
         self.recordRangePorts()
@@ -106,9 +106,7 @@ extension UDPMux {
     /// Closes range sockets and returns their port to the pool: the one place range resources are freed.
     private func releaseRange(port: Int?, sockets: [SocketID]) async {
         for id in sockets {
-            if let socket = self.registry.remove(id) {
-                try? await socket.channel.close()
-            }
+            if let endpoint = self.registry.remove(id) { await self.release(endpoint) }
         }
         if let port { self.portPool.withLock { $0?.release(port) } }
     }
@@ -120,14 +118,14 @@ extension UDPMux {
 
     /// Takes a port from the pool and binds it on every bind address. A port another process holds goes
     /// back to the pool and the next is tried, a few times at most.
-    private func bindRangePort() async -> (Int, [BoundSocket])? {
+    private func bindRangePort() async -> (Int, [Endpoint])? {
         guard let counters = self.rangeCounters else { return nil }
         for _ in 0..<16 {
             guard let port = self.portPool.withLock({ $0?.allocate() }) else { return nil }
-            var sockets: [BoundSocket] = []
+            var sockets: [Endpoint] = []
             do {
                 for address in self.bindAddresses {
-                    sockets.append(try await self.bindSocket(TransportAddress(ip: address, port: UInt16(port)), counters: counters))
+                    sockets.append(try self.bindEndpoint(TransportAddress(ip: address, port: UInt16(port)), counters: counters))
                 }
                 self.recordRangePorts()
                 return (port, sockets)
@@ -140,7 +138,7 @@ extension UDPMux {
     }
 
     /// Host candidates for every address of the session: single-port first, range ports below them.
-    func candidates(rangeSockets: [BoundSocket]) -> [HostCandidate] {
+    func candidates(rangeSockets: [Endpoint]) -> [HostCandidate] {
         let single = self.singlePortAddresses
         var candidates: [HostCandidate] = []
         for (index, local) in single.enumerated() {

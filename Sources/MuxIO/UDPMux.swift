@@ -12,10 +12,17 @@ import Synchronization
 ///
 /// Build it with `bind(...)`, which fails fast when a port is taken; then run it as a `Service`. On graceful
 /// shutdown it stops admitting, closes every session with reason `shutdown`, and closes its sockets.
+///
+/// `udp.io_threads` packet threads each read their own socket of every single-port address (SO_REUSEPORT)
+/// and the range ports given to them; the timers and the API run on other threads and never on theirs.
 public final class UDPMux: Service, Sendable {
     public let router: SessionRouter
     let settings: MuxSettings
     let registry = SocketRegistry()
+    let ioThreads: [IOThread]
+    /// The next I/O thread to serve a range port.
+    let nextRangeThread = Atomic<Int>(0)
+    /// NIO's loop for the plain RTP ports of `rtp` sessions.
     let group: MultiThreadedEventLoopGroup
     let admission: any AdmissionStore
     let coreMetrics: CoreMetrics
@@ -29,7 +36,7 @@ public final class UDPMux: Service, Sendable {
     let rangePortGauges: (inUse: Gauge, free: Gauge)
     let receiveBufferWarned = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
-    private let singleSockets = Mutex<[BoundSocket]>([])
+    private let singleSockets = Mutex<[Endpoint]>([])
 
     init(
         settings: MuxSettings, admission: any AdmissionStore, metricsFactory: any MetricsFactory,
@@ -40,7 +47,11 @@ public final class UDPMux: Service, Sendable {
         self.metricsFactory = metricsFactory
         self.coreMetrics = CoreMetrics(factory: metricsFactory)
         self.router = SessionRouter(timeouts: settings.timeouts, rateLimit: settings.rateLimit, metrics: self.coreMetrics)
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, settings.udp.ioThreads))
+        let router = self.router
+        self.ioThreads = (0..<max(1, settings.udp.ioThreads)).map {
+            IOThread(index: $0, router: router, batchSize: settings.udp.vectorReadCount, slotSize: Self.maxDatagramSize)
+        }
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.handlers = handlers
         self.logger = logger
         self.bindAddresses = bindAddresses
@@ -52,6 +63,7 @@ public final class UDPMux: Service, Sendable {
             Gauge(label: "mediamux_range_ports", dimensions: [("state", "free")], factory: metricsFactory)
         )
         self.recordRangePorts()
+        for thread in self.ioThreads { thread.start() }
     }
 
     /// Binds the single-port sockets (one per local address) and returns a mux ready to run.
@@ -69,13 +81,14 @@ public final class UDPMux: Service, Sendable {
                 try await mux.bindSinglePortSockets()
             }
         } catch {
-            try? await mux.group.shutdownGracefully()
+            await mux.stopThreads()
             throw error
         }
         return mux
     }
 
-    /// Room for one datagram in the receive buffer; WebRTC keeps packets under the ~1500-byte path MTU.
+    /// Room for one datagram in a receive or send slot; WebRTC keeps packets under the ~1500-byte path MTU,
+    /// which leaves room for the SRTP trailer when a packet is re-encrypted in place.
     static let maxDatagramSize = 2048
 
     /// Handlers that need no DTLS: `datagram_echo` returns datagrams as they arrived (an ICE-level
@@ -90,9 +103,9 @@ public final class UDPMux: Service, Sendable {
         self.singleSockets.withLock { $0.map(\.local) }
     }
 
-    /// The local address of a socket, for showing tuples.
+    /// The local address of an endpoint, for showing tuples.
     public func localAddress(of socket: SocketID) -> TransportAddress? {
-        self.registry.socket(socket)?.local
+        self.registry.endpoint(socket)?.local
     }
 
     // MARK: Service
@@ -120,12 +133,9 @@ public final class UDPMux: Service, Sendable {
         guard !self.stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let closed = self.router.closeAll(reason: .shutdown, now: .now)
         await self.release(closed)
-        for socket in self.registry.all {
-            self.registry.remove(socket.id)
-            try? await socket.channel.close()
-        }
+        for endpoint in self.registry.all { self.registry.remove(endpoint.id) }
         self.singleSockets.withLock { $0.removeAll() }
-        try? await self.group.shutdownGracefully()
+        await self.stopThreads()
         self.logger.info("udp mux stopped", metadata: ["sessions_closed": "\(closed.count)"])
     }
 
@@ -133,52 +143,65 @@ public final class UDPMux: Service, Sendable {
 
     private func bindSinglePortSockets() async throws {
         var port = self.settings.udp.port
-        var bound: [BoundSocket] = []
+        var bound: [Endpoint] = []
         for address in self.bindAddresses {
-            let local = TransportAddress(ip: address, port: UInt16(port))
-            let socket = try await self.bindSocket(local, counters: nil)
+            let endpoint = try self.bindEndpoint(TransportAddress(ip: address, port: UInt16(port)), counters: nil)
             // With port 0 the kernel picks one; the other addresses take the same number.
-            port = Int(socket.local.port)
-            bound.append(socket)
-            self.logger.info("listening", metadata: ["udp": "\(socket.local)", "mode": "\(self.settings.udp.mode.rawValue)"])
+            port = Int(endpoint.local.port)
+            bound.append(endpoint)
+            self.logger.info("listening", metadata: [
+                "udp": "\(endpoint.local)", "mode": "\(self.settings.udp.mode.rawValue)", "io_threads": "\(endpoint.sockets.count)",
+            ])
         }
         self.singleSockets.withLock { $0 = bound }
     }
 
-    /// Binds one UDP socket on `local`; `counters` nil gives it counters labelled by its address.
-    func bindSocket(_ local: TransportAddress, counters shared: SocketCounters?) async throws -> BoundSocket {
+    /// Binds `local` and hands its sockets to the I/O threads. `counters` nil marks a single-port address:
+    /// one socket per I/O thread, sharing the port through SO_REUSEPORT, labelled by its address. A range
+    /// port (shared `counters`) gets one socket on the next thread in turn.
+    func bindEndpoint(_ local: TransportAddress, counters shared: SocketCounters?) throws -> Endpoint {
+        let threads = shared == nil
+            ? self.ioThreads
+            : [self.ioThreads[self.nextRangeThread.wrappingAdd(1, ordering: .relaxed).oldValue % self.ioThreads.count]]
+        let sockets = try Self.bindSockets(local, count: threads.count, bufferBytes: self.settings.udp.receiveBufferBytes)
         let id = self.registry.makeID()
-        let udp = self.settings.udp
-        // A range socket serves one session, so a short read batch keeps a thousand of them cheap.
-        let vectorReadCount = shared == nil ? udp.vectorReadCount : min(udp.vectorReadCount, 4)
-        let router = self.router
-        let factory = self.metricsFactory
-        let channel = try await DatagramBootstrap(group: self.group)
-            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(udp.receiveBufferBytes))
-            .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReadCount * Self.maxDatagramSize))
-            .bind(host: "\(local.ip)", port: Int(local.port)).get()
-        let actual = channel.localAddress.flatMap { TransportAddress($0) } ?? local
-        let counters = shared ?? SocketCounters(label: "\(actual)", factory: factory)
-        do {
-            // Made on the channel's own loop: handlers are not Sendable.
-            try await channel.eventLoop.submit {
-                try channel.pipeline.syncOperations.addHandler(DatagramInboundHandler(socket: id, router: router, counters: counters))
-            }.get()
-        } catch {
-            try? await channel.close()
-            throw error
+        let actual = sockets[0].local
+        let counters = shared ?? SocketCounters(label: "\(actual)", factory: self.metricsFactory)
+        let endpoint = Endpoint(id: id, local: actual, counters: counters, sockets: sockets, threads: threads.map(\.index))
+        self.registry.register(endpoint)
+        for (socket, thread) in zip(sockets, threads) {
+            thread.serve(socket, endpoint: id, counters: counters)
         }
-        let socket = BoundSocket(id: id, channel: channel, local: actual, counters: counters)
-        self.registry.register(socket)
-        await self.checkReceiveBuffer(channel)
-        return socket
+        self.checkReceiveBuffer(sockets[0])
+        return endpoint
     }
 
-    /// Linux reports twice the size it granted; warn once when it is below what was asked (net.core.rmem_max).
-    private func checkReceiveBuffer(_ channel: any Channel) async {
-        guard let reported = try? await channel.getOption(.socketOption(.so_rcvbuf)).get() else { return }
-        let granted = Int(reported) / 2
+    /// `count` sockets on one address and port. Several share it through SO_REUSEPORT, which would also let
+    /// another process of the same user share it silently: a plain socket binds first to prove the port is
+    /// free (and to learn the port the kernel picked for 0), then the group takes its place.
+    private static func bindSockets(_ local: TransportAddress, count: Int, bufferBytes: Int) throws -> [UDPSocket] {
+        guard count > 1 else { return [try UDPSocket.bind(local, reusePort: false, bufferBytes: bufferBytes)] }
+        let probe = try UDPSocket.bind(local, reusePort: false, bufferBytes: 0)
+        let address = probe.local
+        probe.close()
+        return try (0..<count).map { _ in try UDPSocket.bind(address, reusePort: true, bufferBytes: bufferBytes) }
+    }
+
+    /// Closes an endpoint's sockets on the threads that read them; returns once they are closed.
+    func release(_ endpoint: Endpoint) async {
+        for (socket, thread) in zip(endpoint.sockets, endpoint.threads) {
+            await self.ioThreads[thread].release(socket)
+        }
+    }
+
+    func stopThreads() async {
+        for thread in self.ioThreads { await thread.stop() }
+        try? await self.group.shutdownGracefully()
+    }
+
+    /// Warns once when the kernel granted less receive buffer than configured (net.core.rmem_max).
+    private func checkReceiveBuffer(_ socket: UDPSocket) {
+        let granted = socket.grantedReceiveBufferBytes
         let wanted = self.settings.udp.receiveBufferBytes
         if granted < wanted, !self.receiveBufferWarned.exchange(true, ordering: .relaxed) {
             self.logger.warning(
@@ -191,9 +214,9 @@ public final class UDPMux: Service, Sendable {
     private func recordKernelDrops() {
         let drops = KernelUDPStats.read()
         var byLabel: [String: (SocketCounters, Int)] = [:]
-        for socket in self.registry.all {
-            let count = drops[socket.local] ?? 0
-            byLabel[socket.counters.label, default: (socket.counters, 0)].1 += count
+        for endpoint in self.registry.all {
+            let count = drops[endpoint.local] ?? 0
+            byLabel[endpoint.counters.label, default: (endpoint.counters, 0)].1 += count
         }
         for (counters, count) in byLabel.values {
             counters.kernelDrops.record(count)

@@ -1,5 +1,4 @@
 import MuxCore
-import NIOCore
 import Synchronization
 
 /// Returns every decrypted RTP and RTCP packet to the same peer, re-encrypted: a browser sees its own
@@ -13,7 +12,7 @@ public final class EchoMediaHandler: MediaHandler {
         self.sender.withLock { $0 = sender }
     }
 
-    public func handleMedia(_ packet: ByteBuffer, isRTCP: Bool) {
+    public func handleMedia(_ packet: UnsafeRawBufferPointer, isRTCP: Bool) {
         self.sender.withLock { $0 }?.sendMedia(packet, isRTCP: isRTCP)
     }
 

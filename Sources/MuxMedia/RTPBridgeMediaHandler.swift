@@ -20,8 +20,9 @@ public final class RTPBridgeMediaHandler: MediaHandler {
         }
     }
 
-    public func handleMedia(_ packet: ByteBuffer, isRTCP: Bool) {
-        self.port.send(packet)
+    /// The plain port is a NIO socket, so this copies the packet into a buffer of its own.
+    public func handleMedia(_ packet: UnsafeRawBufferPointer, isRTCP: Bool) {
+        self.port.send(ByteBuffer(bytes: packet))
     }
 
     public func handleClose(reason: CloseReason) {

@@ -4,7 +4,6 @@ import MuxCrypto
 import MuxICE
 import MuxWire
 import NIOConcurrencyHelpers
-import NIOCore
 import Synchronization
 
 /// DTLS and SRTP limits; defaults match docs/configuration.md.
@@ -58,22 +57,22 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     // MARK: SessionHandler
 
     public func handleDatagram(
-        _ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple, now: ContinuousClock.Instant
+        _ datagram: UnsafeMutableRawBufferPointer, class packetClass: PacketClass, from tuple: FiveTuple,
+        now: ContinuousClock.Instant
     ) {
         switch packetClass {
         case .dtls:
             let outcome = self.lock.withLock { () -> Outcome in
                 self.beginHandshake(now: now)
-                datagram.withUnsafeReadableBytes { _ = self.engine.handle($0) }
+                _ = self.engine.handle(UnsafeRawBufferPointer(datagram))
                 return self.advance()
             }
             self.act(on: outcome)
         case .rtp, .rtcp:
+            // Decrypted in place, in the I/O thread's receive buffer: no copy, no allocation.
             let isRTCP = packetClass == .rtcp
-            var bytes = Array(datagram.readableBytesView)
             let result: Result<Int, SRTPFailure>? = self.lock.withLock {
-                guard let srtp = self.srtp else { return nil }
-                return bytes.withUnsafeMutableBytes { srtp.inbound.unprotect($0, length: $0.count, isRTCP: isRTCP) }
+                self.srtp?.inbound.unprotect(datagram, length: datagram.count, isRTCP: isRTCP)
             }
             switch result {
             case nil:
@@ -81,8 +80,8 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
             case .failure(let failure):
                 self.metrics.record(MediaMetrics.drop(failure))
             case .success(let length):
-                self.metrics.received(bytes: datagram.readableBytes)
-                self.media.handleMedia(ByteBuffer(bytes: bytes.prefix(length)), isRTCP: isRTCP)
+                self.metrics.received(bytes: datagram.count)
+                self.media.handleMedia(UnsafeRawBufferPointer(rebasing: datagram.prefix(length)), isRTCP: isRTCP)
             }
         case .stun, .unknown:
             break
@@ -126,16 +125,18 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
 
     // MARK: MediaSender
 
+    /// Copies the plaintext into the outgoing datagram and encrypts it there.
     @discardableResult
-    public func sendMedia(_ packet: ByteBuffer, isRTCP: Bool) -> Bool {
-        var bytes = Array(packet.readableBytesView) + [UInt8](repeating: 0, count: SRTPContext.maxTrailer)
-        let length = packet.readableBytes
-        let result: Result<Int, SRTPFailure>? = self.lock.withLock {
-            guard let srtp = self.srtp else { return nil }
-            return bytes.withUnsafeMutableBytes { srtp.outbound.protect($0, length: length, isRTCP: isRTCP) }
+    public func sendMedia(_ packet: UnsafeRawBufferPointer, isRTCP: Bool) -> Bool {
+        let length = packet.count
+        var protectedLength = 0
+        let sent = self.context.sender.send(capacity: length + SRTPContext.maxTrailer) { buffer in
+            buffer.copyMemory(from: packet)
+            let result = self.lock.withLock { self.srtp?.outbound.protect(buffer, length: length, isRTCP: isRTCP) }
+            guard case .success(let protected) = result else { return nil }
+            protectedLength = protected
+            return protected
         }
-        guard case .success(let protectedLength) = result else { return false }
-        let sent = self.context.sender.send(ByteBuffer(bytes: bytes.prefix(protectedLength)))
         if sent { self.metrics.sent(bytes: protectedLength) }
         return sent
     }
@@ -201,7 +202,7 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
 
     private func flush() {
         while let datagram = self.engine.pollDatagram() {
-            self.context.sender.send(ByteBuffer(bytes: datagram))
+            self.context.sender.send(datagram)
         }
     }
 

@@ -55,7 +55,8 @@ final class RecordingHandler: SessionHandler, @unchecked Sendable {
     private(set) var closeReason: CloseReason?
 
     func handleDatagram(
-        _ datagram: ByteBuffer, class packetClass: PacketClass, from tuple: FiveTuple, now: ContinuousClock.Instant
+        _ datagram: UnsafeMutableRawBufferPointer, class packetClass: PacketClass, from tuple: FiveTuple,
+        now: ContinuousClock.Instant
     ) {
         self.datagrams.append((packetClass, tuple))
     }

@@ -1,0 +1,182 @@
+import CMuxSockets
+#if canImport(Glibc)
+import Glibc
+#endif
+import MuxCore
+import MuxICE
+import MuxWire
+import Synchronization
+
+/// One packet thread: reads its sockets with `recvmmsg` in batches, routes every datagram, and sends
+/// what routing and handlers produced with `sendmmsg` after each batch. Nothing on this path allocates
+/// once a session is up: the receive slots and the outbox are allocated when the thread starts.
+///
+/// Other threads talk to it only through commands (serve a socket, release one, stop), which it runs
+/// between batches; so a socket is never closed while the thread reads it.
+final class IOThread: @unchecked Sendable {
+    struct Served: Sendable {
+        let socket: UDPSocket
+        let endpoint: SocketID
+        let counters: SocketCounters
+    }
+
+    private enum Command: Sendable {
+        case serve(Served)
+        case release(UDPSocket, CheckedContinuation<Void, Never>)
+        case stop(CheckedContinuation<Void, Never>)
+    }
+
+    let index: Int
+    private let router: SessionRouter
+    private let epoll: Int32
+    private let wakeup: Int32
+    private let commands = Mutex<[Command]>([])
+    /// At most this many batches from one socket before the others get a turn.
+    private static let batchesPerTurn = 8
+
+    // Owned by the thread once it runs.
+    private var sockets: [Int32: Served] = [:]
+    private let batch: ReceiveBatch
+    private let outbox: Outbox
+
+    init(index: Int, router: SessionRouter, batchSize: Int, slotSize: Int) {
+        self.index = index
+        self.router = router
+        self.epoll = mm_poller_create()
+        self.wakeup = mm_wakeup_create()
+        precondition(self.epoll >= 0 && self.wakeup >= 0, "cannot create the I/O thread's epoll set")
+        mm_poller_add(self.epoll, self.wakeup)
+        self.batch = ReceiveBatch(capacity: batchSize, slotSize: slotSize)
+        self.outbox = Outbox(thread: index, capacity: max(64, batchSize * 2), slotSize: slotSize)
+    }
+
+    func start() {
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let created = pthread_create(&thread, nil, { context in
+            let ioThread = Unmanaged<IOThread>.fromOpaque(context!).takeRetainedValue()
+            ioThread.loop()
+            return nil
+        }, context)
+        precondition(created == 0, "cannot start an I/O thread")
+        pthread_detach(thread)
+    }
+
+    /// Starts reading `socket`; datagrams already queued are read too.
+    func serve(_ socket: UDPSocket, endpoint: SocketID, counters: SocketCounters) {
+        self.post(.serve(Served(socket: socket, endpoint: endpoint, counters: counters)))
+    }
+
+    /// Stops reading `socket` and closes it; returns once it is closed, so its port can be bound again.
+    func release(_ socket: UDPSocket) async {
+        await withCheckedContinuation { self.post(.release(socket, $0)) }
+    }
+
+    /// Closes every socket and ends the thread.
+    func stop() async {
+        await withCheckedContinuation { self.post(.stop($0)) }
+    }
+
+    private func post(_ command: Command) {
+        self.commands.withLock { $0.append(command) }
+        mm_wakeup_signal(self.wakeup)
+    }
+
+    // MARK: The loop
+
+    private func loop() {
+        mm_thread_name("mux-io-\(self.index)")
+        self.outbox.makeCurrent()
+        let capacity = 64
+        let ready = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+        defer { ready.deallocate() }
+        var stopped: CheckedContinuation<Void, Never>?
+        while stopped == nil {
+            let count = mm_poller_wait(self.epoll, ready, Int32(capacity), -1)
+            for descriptor in UnsafeBufferPointer(start: ready, count: Int(count)) {
+                if descriptor == self.wakeup {
+                    stopped = self.runCommands() ?? stopped
+                } else if let served = self.sockets[descriptor] {
+                    self.readAvailable(served)
+                }
+            }
+        }
+        for served in self.sockets.values { served.socket.close() }
+        self.sockets.removeAll()
+        close(self.epoll)
+        close(self.wakeup)
+        stopped?.resume()
+    }
+
+    /// Runs the queued commands; returns the continuation of a stop, if one came.
+    private func runCommands() -> CheckedContinuation<Void, Never>? {
+        mm_wakeup_drain(self.wakeup)
+        let pending = self.commands.withLock { commands in
+            defer { commands.removeAll(keepingCapacity: true) }
+            return commands
+        }
+        var stop: CheckedContinuation<Void, Never>?
+        for command in pending {
+            switch command {
+            case .serve(let served):
+                let descriptor = served.socket.descriptor
+                if mm_poller_add(self.epoll, descriptor) == 0 { self.sockets[descriptor] = served }
+            case .release(let socket, let done):
+                let descriptor = socket.descriptor
+                mm_poller_remove(self.epoll, descriptor)
+                self.sockets[descriptor] = nil
+                socket.close()
+                done.resume()
+            case .stop(let done):
+                stop = done
+            }
+        }
+        return stop
+    }
+
+    private func readAvailable(_ served: Served) {
+        for _ in 0..<Self.batchesPerTurn {
+            let count = self.batch.read(from: served.socket.descriptor)
+            guard count > 0 else { break }
+            let now = ContinuousClock.now
+            for index in 0..<count {
+                self.dispatch(index, on: served, now: now)
+            }
+            self.outbox.flush()
+            if count < self.batch.capacity { break }
+        }
+    }
+
+    /// Classifies, counts and routes one datagram of the batch, then acts on the decision: count a drop,
+    /// queue a STUN answer to its source on the same socket, or hand it to the session's handler.
+    private func dispatch(_ index: Int, on served: Served, now: ContinuousClock.Instant) {
+        let datagram = self.batch.datagram(index)
+        let packetClass = PacketClass(datagram: UnsafeRawBufferPointer(datagram))
+        served.counters.received(packetClass, bytes: datagram.count)
+        if self.batch.wasTruncated(index) {
+            served.counters.dropped(.truncated)
+            return
+        }
+        guard let remote = TransportAddress(storage: self.batch.source(index)) else {
+            served.counters.dropped(.malformed)
+            return
+        }
+        let tuple = FiveTuple(socket: served.endpoint, remote: remote)
+        switch self.router.route(UnsafeRawBufferPointer(datagram), class: packetClass, on: tuple, now: now) {
+        case .drop(let reason):
+            served.counters.dropped(reason)
+        case .reply(let response, let refused):
+            if let refused { served.counters.dropped(refused) }
+            let queued = self.outbox.append(
+                descriptor: served.socket.descriptor, destination: self.batch.source(index),
+                length: self.batch.sourceLength(index), counters: served.counters, capacity: response.count
+            ) { slot in
+                slot.copyBytes(from: response)
+                return response.count
+            }
+            if queued != nil { served.counters.sent(.stun, bytes: response.count) }
+        case .deliver(let handler):
+            handler.handleDatagram(datagram, class: packetClass, from: tuple, now: now)
+        }
+    }
+}
