@@ -1,0 +1,64 @@
+import Foundation
+import MuxCore
+import MuxICE
+@testable import MuxIO
+import MuxTestSupport
+import MuxWire
+import Testing
+
+/// Several I/O threads on one port: each owns a socket bound with SO_REUSEPORT, and the kernel hashes each
+/// peer's 4-tuple to one of them. Sessions must work whichever socket a peer lands on.
+@Suite struct IOThreadTests {
+    @Test func servesOnePortWithASocketPerThread() async throws {
+        let fixture = try await MuxFixture { $0.udp.ioThreads = 4 }
+        let server = try #require(fixture.mux.singlePortAddresses.first)
+        // The kernel lists each socket on a line of its own.
+        let table = try String(contentsOfFile: "/proc/net/udp", encoding: .utf8)
+        #expect(KernelUDPStats.parse(table).count { $0.0 == server } == 4)
+        await fixture.stop()
+    }
+
+    @Test func echoesForEveryPeerWhicheverSocketItHashesTo() async throws {
+        let fixture = try await MuxFixture { $0.udp.ioThreads = 4 }
+        let sessions = try await (0..<16).asyncMap { _ in
+            try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        }
+        for session in sessions {
+            let server = try #require(session.candidates.first?.address)
+            let client = try UDPTestClient()
+            let check = CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true)
+            let answer = try #require(client.exchange(check, with: server))
+            #expect(answer.from == server)
+            let echoed = try #require(client.exchange(CheckRequest.rtp, with: server))
+            #expect(echoed.bytes == CheckRequest.rtp && echoed.from == server)
+        }
+        await fixture.stop()
+        #expect(fixture.mux.router.tableSizes.isEmpty)
+    }
+
+    @Test func aPeerWhoseNATPortChangesKeepsItsSessionOnAnotherSocket() async throws {
+        let fixture = try await MuxFixture { $0.udp.ioThreads = 4 }
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        let server = try #require(session.candidates.first?.address)
+        // Each new port is a new 4-tuple, hashed afresh: over eight of them several sockets take part.
+        for _ in 0..<8 {
+            let client = try UDPTestClient()
+            let check = CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true)
+            #expect(client.exchange(check, with: server) != nil)
+            let echoed = try #require(client.exchange(CheckRequest.rtp, with: server))
+            #expect(echoed.bytes == CheckRequest.rtp)
+            #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.selected?.remote == client.local)
+        }
+        await fixture.stop()
+    }
+
+    @Test func refusesAPortAnotherSocketHoldsEvenWithSeveralThreads() async throws {
+        let holder = try UDPTestClient()
+        await #expect(throws: SocketError.self) {
+            _ = try await MuxFixture {
+                $0.udp.ioThreads = 2
+                $0.udp.port = Int(holder.local.port)
+            }
+        }
+    }
+}
