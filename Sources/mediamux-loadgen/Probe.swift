@@ -26,7 +26,7 @@ struct Probe: Equatable {
         buffer.storeBytes(of: self.sender.bigEndian, toByteOffset: 16, as: UInt32.self)
         buffer.storeBytes(of: self.sequence.bigEndian, toByteOffset: 20, as: UInt32.self)
         buffer.storeBytes(of: self.sentAt.bigEndian, toByteOffset: 24, as: UInt64.self)
-        for index in Self.minimumSize..<size { buffer[index] = UInt8(truncatingIfNeeded: index) }
+        UnsafeMutableRawBufferPointer(rebasing: buffer[Self.minimumSize..<size]).initializeMemory(as: UInt8.self, repeating: 0x5A)
         return size
     }
 
