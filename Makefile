@@ -49,13 +49,16 @@ unit-test: deps
 interop-test: test-deps $(VENV)/.installed build
 	$(VENV)/bin/python -m pytest -q tests/interop
 
-## Release build of the routing benchmark, run with the malloc interposer preloaded; rewrites the
-## measured table in docs/benchmarks.md.
+## Release builds; the micro benchmarks (Benchmarks/, ordo-one/benchmark) checked against their stored
+## thresholds; then the load scenarios (scripts/bench.py: mediamux-loadgen against mediamux and
+## mediamux-reference). Rewrites the result blocks of docs/benchmarks.md.
 bench: deps
-	$(SWIFT) build -c release --product RouteBenchmark
-	LD_PRELOAD=$$(pwd)/.build/release/libMallocInterposerSwift.so .build/release/RouteBenchmark > .build/route-benchmark.md
-	python3 scripts/update_benchmarks.py docs/benchmarks.md .build/route-benchmark.md
-	cat .build/route-benchmark.md
+	$(SWIFT) build -c release --product mediamux
+	$(SWIFT) build -c release --product mediamux-loadgen
+	$(SWIFT) build -c release --product mediamux-reference
+	cd Benchmarks && $(SWIFT) package benchmark --format markdown --path stdout --no-progress > ../.build/micro-benchmarks.md
+	cd Benchmarks && $(SWIFT) package benchmark thresholds check --no-progress
+	python3 scripts/bench.py --micro .build/micro-benchmarks.md
 
 clean:
 	rm -rf .build $(VENV)

@@ -28,7 +28,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
-        .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(
             url: "https://github.com/apple/swift-configuration.git", from: "1.4.0",
@@ -115,16 +114,6 @@ let package = Package(
         ),
         // The smallest SRTP echo (recvmmsg, libsrtp2, sendmmsg): this machine's ceiling, measured beside mediamux.
         .executableTarget(name: "mediamux-reference", dependencies: ["CMuxCrypto"]),
-        // `make bench`: per-packet cost and allocations of the routing path, against a reference in the same run.
-        .executableTarget(
-            name: "RouteBenchmark",
-            dependencies: [
-                "MuxCore", "MuxTestSupport",
-                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-            ],
-            path: "Benchmarks/RouteBenchmark"
-        ),
         // Check builders and a plain UDP client shared by the test targets.
         .target(name: "MuxTestSupport", dependencies: ["MuxWire", "MuxICE", "MuxCrypto"], path: "Tests/MuxTestSupport"),
         .testTarget(name: "MuxWireTests", dependencies: ["MuxWire"]),

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Runs the load scenarios of docs/benchmarks.md with the release binaries and rewrites their block there.
+
+Each scenario starts a fresh mediamux (or mediamux-reference) on loopback, drives it with mediamux-loadgen,
+and keeps the JSON reports in .build/bench/. The reference forwarder is measured in the same run, so the
+echo figures are ratios to what this machine can do, not absolute numbers from a noisy machine.
+
+    scripts/bench.py [--quick] [--document docs/benchmarks.md]
+"""
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RELEASE = ROOT / ".build" / "release"
+os.environ.setdefault("MEDIAMUX_BIN", str(RELEASE / "mediamux"))
+sys.path.insert(0, str(ROOT / "tests" / "interop"))
+from mediamux_process import TOKEN, Mediamux, wait_for  # noqa: E402
+
+OUT = ROOT / ".build" / "bench"
+LOAD_BLOCK = ("<!-- load-benchmark:begin -->", "<!-- load-benchmark:end -->")
+MICRO_BLOCK = ("<!-- micro-benchmark:begin -->", "<!-- micro-benchmark:end -->")
+LOSS_LIMIT = 0.1  # percent
+
+CONFIG = """
+udp:
+  bind: ["127.0.0.1"]
+  port: 0
+  io_threads: {threads}
+api:
+  host: 127.0.0.1
+  port: 0
+  max_creates_per_second: 100000
+limits:
+  max_sessions_per_room: 1000
+  max_sessions_per_user: 5
+  max_sessions_total: 20000
+session:
+  connect_timeout: 30
+  consent_timeout: 30
+log:
+  level: warning
+"""
+
+
+def loadgen(name, *args):
+    """Runs the load generator, keeps its JSON report as OUT/name.json and returns it."""
+    command = [str(RELEASE / "mediamux-loadgen"), "--json", "--quiet", *map(str, args)]
+    result = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, MEDIAMUX_API_TOKEN=TOKEN))
+    if result.returncode != 0:
+        raise SystemExit(f"loadgen {name} failed ({result.returncode}):\n{result.stderr}\n{result.stdout}")
+    report = json.loads(result.stdout)
+    (OUT / f"{name}.json").write_text(json.dumps(report, indent=2))
+    return report
+
+
+class Reference:
+    def __init__(self):
+        self.dir = tempfile.TemporaryDirectory(prefix="mediamux-reference-")
+        ready = Path(self.dir.name) / "ready.json"
+        self.process = subprocess.Popen(
+            [str(RELEASE / "mediamux-reference"), "--bind", "127.0.0.1", "--port", "0", "--ready-file", str(ready)],
+            stderr=subprocess.DEVNULL,
+        )
+        self.udp = wait_for(lambda: ready.exists() and json.loads(ready.read_text() or "{}").get("udp"), message="reference")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=10)
+        self.dir.cleanup()
+
+
+def with_mediamux(body, threads=1):
+    server = Mediamux(CONFIG.format(threads=threads))
+    try:
+        return body(server)
+    finally:
+        server.stop()
+
+
+def echo_probe(target, rate, sessions, seconds, name):
+    """One fixed-rate echo run of 1200-byte SRTP; returns the report."""
+    args = ["--sessions", sessions, "--rate", rate / sessions, "--size", 1200, "--duration", seconds, "--drain", 0.5]
+    if isinstance(target, Reference):
+        return loadgen(name, "--reference", target.udp, *args)
+    return loadgen(name, "--api", target.api, "--server-pid", target.process.pid, *args)
+
+
+def highest_clean_rate(target, label, sessions, seconds, ceiling):
+    """The highest total rate (packets/s) held with < 0.1 % loss: doubling, then bisecting."""
+    good, bad, rate, best = 0, None, 10_000, None
+    while rate <= ceiling:
+        report = echo_probe(target, rate, sessions, seconds, f"max-{label}-{rate}")
+        if report["traffic"]["loss_percent"] < LOSS_LIMIT and report["traffic"]["offered_packets_per_second"] > 0.95 * rate:
+            good, best = rate, report
+            rate *= 2
+        else:
+            bad = rate
+            break
+    for _ in range(4 if bad else 0):
+        rate = (good + bad) // 2
+        report = echo_probe(target, rate, sessions, seconds, f"max-{label}-{rate}")
+        if report["traffic"]["loss_percent"] < LOSS_LIMIT and report["traffic"]["offered_packets_per_second"] > 0.95 * rate:
+            good, best = rate, report
+        else:
+            bad = rate
+    return good, best
+
+
+def percentile(report, key):
+    return report["traffic"]["latency_microseconds"].get(key, 0.0)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="shorter runs and fewer sessions, for a smoke test")
+    parser.add_argument("--document", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--micro", help="Markdown tables of the micro benchmarks to put in their block")
+    options = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    quick = options.quick
+    seconds = 2 if quick else 4
+    lines = []
+
+    # 1. Echo throughput against the reference, one I/O thread, 1200-byte SRTP (AEAD_AES_128_GCM).
+    reference = Reference()
+    try:
+        reference_rate, reference_report = highest_clean_rate(reference, "reference", 20, seconds, 1_280_000)
+    finally:
+        reference.stop()
+    mux_rate, mux_report = with_mediamux(lambda server: highest_clean_rate(server, "mediamux", 20, seconds, 1_280_000))
+    ratio = mux_rate / reference_rate if reference_rate else 0.0
+    lines += [
+        "### Echo throughput: highest rate with < 0.1 % loss (20 sessions, 1200-byte SRTP, AEAD_AES_128_GCM, one I/O thread)",
+        "",
+        "| target | packets/s | p50 round trip (us) | p99 (us) | server CPU (% of a core) |",
+        "|---|---:|---:|---:|---:|",
+        f"| mediamux-reference | {reference_rate} | {percentile(reference_report, 'p50'):.0f} | {percentile(reference_report, 'p99'):.0f} | |"
+        if reference_report else "| mediamux-reference | 0 | | | |",
+        f"| mediamux | {mux_rate} | {percentile(mux_report, 'p50'):.0f} | {percentile(mux_report, 'p99'):.0f} | {mux_report['server']['cpu_percent']:.0f} |"
+        if mux_report else "| mediamux | 0 | | | |",
+        "",
+        f"mediamux / reference: **{ratio:.2f}** (target: at least 0.70).",
+        "",
+    ]
+
+    # 2. Session setup rate: API, ICE and DTLS as fast as they go.
+    setup_sessions = 300 if quick else 2000
+    setup = with_mediamux(lambda server: loadgen(
+        "setup", "--api", server.api, "--sessions", setup_sessions, "--rate", 0, "--duration", 1,
+        "--setup-rate", 100_000, "--setup-concurrency", 16, "--server-pid", server.process.pid,
+    ))["setup"]
+    failed = sum(setup["failed"].values())
+    lines += [
+        "### Session setup (API + ICE + DTLS 1.2 handshake), 16 at once",
+        "",
+        "| sessions | connected | failed | sessions/s |",
+        "|---:|---:|---:|---:|",
+        f"| {setup['requested']} | {setup['connected']} | {failed} | {setup['sessions_per_second']:.0f} |",
+        "",
+        "Target: at least 200 sessions/s with no failed handshake.",
+        "",
+    ]
+
+    # 3. Rooms: 1,000 sessions in pairs, 50 packets/s x 200 bytes each way.
+    room_sessions = 200 if quick else 1000
+    room = with_mediamux(lambda server: loadgen(
+        "room-pairs", "--api", server.api, "--mode", "room", "--sessions", room_sessions, "--rate", 50, "--size", 200,
+        "--duration", 3 if quick else 10, "--server-pid", server.process.pid,
+    ))
+    traffic = room["traffic"]
+    lines += [
+        f"### Rooms: {room_sessions} sessions in pairs, 50 packets/s x 200 bytes each",
+        "",
+        "| delivered packets/s | loss | one-way p50 (us) | p99 (us) | p99.9 (us) | server CPU (% of a core) |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {traffic['delivered_packets_per_second']:.0f} | {traffic['loss_percent']:.3f} % | {percentile(room, 'p50'):.0f} "
+        f"| {percentile(room, 'p99'):.0f} | {percentile(room, 'p99.9'):.0f} | {room['server']['cpu_percent']:.0f} |",
+        "",
+        "Target: < 0.1 % loss, p99 under 5 ms. The one-way time includes both SRTP passes of the load generator,",
+        "so it bounds what mediamux adds from above.",
+        "",
+    ]
+
+    # 4. Cost against the number of sessions: echo at 10 packets/s x 200 bytes.
+    lines += [
+        "### Cost against sessions: echo, 10 packets/s x 200 bytes per session",
+        "",
+        "| sessions | delivered packets/s | loss | server CPU (% of a core) | CPU per packet (us) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for sessions in ([100, 500] if quick else [100, 1000, 5000]):
+        report = with_mediamux(lambda server: loadgen(
+            f"scale-{sessions}", "--api", server.api, "--sessions", sessions, "--rate", 10, "--size", 200,
+            "--duration", seconds, "--setup-rate", 1000, "--setup-concurrency", 16, "--server-pid", server.process.pid,
+        ))
+        traffic, cpu = report["traffic"], report["server"]["cpu_percent"]
+        per_packet = cpu / 100 * 1e6 / max(1.0, traffic["delivered_packets_per_second"])
+        lines.append(
+            f"| {sessions} | {traffic['delivered_packets_per_second']:.0f} | {traffic['loss_percent']:.3f} % | {cpu:.1f} | {per_packet:.1f} |"
+        )
+    lines += ["", "Linear cost means a flat last column.", ""]
+
+    # 5. Memory: idle sessions kept alive by consent checks only.
+    idle_sessions = 1000 if quick else 10000
+    idle = with_mediamux(lambda server: loadgen(
+        "idle", "--api", server.api, "--sessions", idle_sessions, "--rate", 0, "--duration", 6 if quick else 12,
+        "--setup-rate", 1000, "--setup-concurrency", 16, "--server-pid", server.process.pid,
+    ))
+    server = idle["server"]
+    lines += [
+        f"### Memory: {idle_sessions} connected sessions kept alive by consent checks only",
+        "",
+        "| connected | consent checks answered | resident before (MiB) | resident connected (MiB) | per session (KiB) |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {idle['setup']['connected']} | {idle['traffic']['consent_answers']} of {idle['traffic']['consent_checks']} "
+        f"| {server['resident_bytes_before'] / 2**20:.1f} | {server['resident_bytes_connected'] / 2**20:.1f} "
+        f"| {server['resident_bytes_per_session'] / 1024:.1f} |",
+        "",
+        "Target: under 32 KiB per session.",
+        "",
+    ]
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    lines.append(f"Measured {time.strftime('%Y-%m-%d')} on {cpu}, {os.cpu_count()} cores, load generator on the same machine"
+                 f"{' (--quick)' if quick else ''}; reports in .build/bench/.")
+    block = "\n".join(lines)
+    print(block)
+    document = Path(options.document)
+    replace_block(document, LOAD_BLOCK, block)
+    if options.micro:
+        replace_block(document, MICRO_BLOCK, Path(options.micro).read_text().strip())
+
+
+def replace_block(document, markers, content):
+    """Puts `content` between the two markers of `document`; the prose around them is kept by hand."""
+    begin, end = markers
+    text = document.read_text()
+    if begin not in text or end not in text:
+        raise SystemExit(f"{document} has no {begin} ... {end} block")
+    head, rest = text.split(begin, 1)
+    document.write_text(f"{head}{begin}\n{content}\n{end}{rest.split(end, 1)[1]}")
+
+
+if __name__ == "__main__":
+    main()
