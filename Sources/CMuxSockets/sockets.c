@@ -2,6 +2,7 @@
 #include "CMuxSockets.h"
 
 #include <errno.h>
+#include <linux/sock_diag.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,13 @@ void mm_wakeup_drain(int wakeup) {
     uint64_t count;
     ssize_t got = read(wakeup, &count, sizeof count);
     (void)got;
+}
+
+long mm_socket_drops(int fd) {
+    uint32_t info[SK_MEMINFO_VARS];
+    socklen_t length = sizeof info;
+    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &length) != 0 || length < sizeof info) return -1;
+    return (long)info[SK_MEMINFO_DROPS];
 }
 
 void mm_thread_name(const char *name) {

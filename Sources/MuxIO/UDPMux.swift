@@ -211,12 +211,13 @@ public final class UDPMux: Service, Sendable {
         }
     }
 
+    /// The kernel's receive-buffer drops of every socket (SO_MEMINFO), summed per counter label: a few
+    /// getsockopt calls, however many other sockets the host has.
     private func recordKernelDrops() {
-        let drops = KernelUDPStats.read()
         var byLabel: [String: (SocketCounters, Int)] = [:]
         for endpoint in self.registry.all {
-            let count = drops[endpoint.local] ?? 0
-            byLabel[endpoint.counters.label, default: (endpoint.counters, 0)].1 += count
+            let drops = endpoint.sockets.reduce(0) { $0 + max(0, $1.kernelDrops) }
+            byLabel[endpoint.counters.label, default: (endpoint.counters, 0)].1 += drops
         }
         for (counters, count) in byLabel.values {
             counters.kernelDrops.record(count)

@@ -1,3 +1,4 @@
+import CMuxSockets
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,6 +59,12 @@ final class UDPSocket: Sendable {
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(self.descriptor, SOL_SOCKET, SO_RCVBUF, &value, &length) == 0 else { return 0 }
         return Int(value) / 2
+    }
+
+    /// Datagrams the kernel dropped because the receive buffer was full, since the socket opened; -1 once
+    /// closed.
+    var kernelDrops: Int {
+        Int(mm_socket_drops(self.descriptor))
     }
 
     /// Sends one datagram at once, from any thread; false when the kernel refused it.

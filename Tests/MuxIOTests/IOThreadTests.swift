@@ -12,9 +12,10 @@ import Testing
     @Test func servesOnePortWithASocketPerThread() async throws {
         let fixture = try await MuxFixture { $0.udp.ioThreads = 4 }
         let server = try #require(fixture.mux.singlePortAddresses.first)
-        // The kernel lists each socket on a line of its own.
+        // The kernel lists each socket on a line of its own: `sl 0100007F:PORT ...` for 127.0.0.1.
+        let local = "0100007F:" + String(server.port, radix: 16, uppercase: true).leftPadded(to: 4)
         let table = try String(contentsOfFile: "/proc/net/udp", encoding: .utf8)
-        #expect(KernelUDPStats.parse(table).count { $0.0 == server } == 4)
+        #expect(table.split(separator: "\n").count { $0.split(separator: " ").dropFirst().first == Substring(local) } == 4)
         await fixture.stop()
     }
 
@@ -52,6 +53,17 @@ import Testing
         await fixture.stop()
     }
 
+    @Test func readsTheKernelsDropsOfAFullReceiveBuffer() throws {
+        // Nobody reads this socket, so a burst overflows its (smallest possible) buffer.
+        let socket = try UDPSocket.bind(TransportAddress(ip: .v4(0x7F00_0001), port: 0), reusePort: false, bufferBytes: 1)
+        #expect(socket.kernelDrops == 0)
+        let client = try UDPTestClient()
+        for _ in 0..<200 { client.send([UInt8](repeating: 0x80, count: 1000), to: socket.local) }
+        #expect(socket.kernelDrops > 0)
+        socket.close()
+        #expect(socket.kernelDrops == -1)
+    }
+
     @Test func refusesAPortAnotherSocketHoldsEvenWithSeveralThreads() async throws {
         let holder = try UDPTestClient()
         await #expect(throws: SocketError.self) {
@@ -60,5 +72,11 @@ import Testing
                 $0.udp.port = Int(holder.local.port)
             }
         }
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - self.count)) + self
     }
 }

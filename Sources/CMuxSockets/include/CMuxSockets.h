@@ -24,6 +24,9 @@ int mm_wakeup_create(void);
 void mm_wakeup_signal(int wakeup);
 void mm_wakeup_drain(int wakeup);
 
+/// Datagrams the kernel dropped because the socket's receive buffer was full (SO_MEMINFO), or -1.
+long mm_socket_drops(int fd);
+
 /// Names the calling thread (at most 15 characters show), for top and perf.
 void mm_thread_name(const char *name);
 
