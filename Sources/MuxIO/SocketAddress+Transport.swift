@@ -25,19 +25,11 @@ extension TransportAddress {
 extension SocketAddress {
     /// Builds NIO's address (one allocation); callers cache it.
     init(_ address: TransportAddress) {
+        var storage = sockaddr_storage()
+        _ = address.write(to: &storage)
         switch address.ip {
-        case .v4(let value):
-            var raw = sockaddr_in()
-            raw.sin_family = sa_family_t(AF_INET)
-            raw.sin_port = address.port.bigEndian
-            raw.sin_addr = in_addr(s_addr: value.bigEndian)
-            self.init(raw, host: "")
-        case .v6:
-            var raw = sockaddr_in6()
-            raw.sin6_family = sa_family_t(AF_INET6)
-            raw.sin6_port = address.port.bigEndian
-            withUnsafeMutableBytes(of: &raw.sin6_addr) { $0.copyBytes(from: address.ip.bytes) }
-            self.init(raw, host: "")
+        case .v4: self.init(withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in.self) }, host: "")
+        case .v6: self.init(withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in6.self) }, host: "")
         }
     }
 }

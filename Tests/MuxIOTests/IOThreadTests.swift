@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MuxCore
 import MuxICE
 @testable import MuxIO
@@ -14,7 +16,7 @@ import Testing
         let server = try #require(fixture.mux.singlePortAddresses.first)
         // The kernel lists each socket on a line of its own: `sl 0100007F:PORT ...` for 127.0.0.1.
         let local = "0100007F:" + String(server.port, radix: 16, uppercase: true).leftPadded(to: 4)
-        let table = try String(contentsOfFile: "/proc/net/udp", encoding: .utf8)
+        let table = try Self.read("/proc/net/udp")
         #expect(table.split(separator: "\n").count { $0.split(separator: " ").dropFirst().first == Substring(local) } == 4)
         await fixture.stop()
     }
@@ -51,6 +53,18 @@ import Testing
             #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.selected?.remote == client.local)
         }
         await fixture.stop()
+    }
+
+    /// Reads a /proc file to its end: it reports a size of 0, and a single read stops at a page.
+    static func read(_ path: String) throws -> String {
+        guard let file = fopen(path, "r") else { throw TestError("cannot open \(path)") }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while case let count = fread(&chunk, 1, chunk.count, file), count > 0 {
+            bytes += chunk.prefix(count)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     @Test func readsTheKernelsDropsOfAFullReceiveBuffer() throws {
