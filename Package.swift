@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "MuxAPI", targets: ["MuxAPI"]),
         .library(name: "MuxSDP", targets: ["MuxSDP"]),
         .library(name: "MuxCrypto", targets: ["MuxCrypto"]),
+        .library(name: "MuxMedia", targets: ["MuxMedia"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

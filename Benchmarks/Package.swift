@@ -14,6 +14,7 @@ let package = Package(
         .package(name: "mediamux", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Metrics and tolerances every benchmark shares.
@@ -45,6 +46,21 @@ let package = Package(
                 .product(name: "MuxCrypto", package: "mediamux"),
             ],
             path: "Benchmarks/SRTP",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The media path of an echo session after routing: SRTP in, the echo handler, SRTP out.
+        .executableTarget(
+            name: "Media",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MuxCore", package: "mediamux"),
+                .product(name: "MuxMedia", package: "mediamux"),
+                .product(name: "MuxCrypto", package: "mediamux"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Media",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
