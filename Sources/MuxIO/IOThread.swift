@@ -30,7 +30,8 @@ final class IOThread: @unchecked Sendable {
     private let router: SessionRouter
     private let epoll: Int32
     private let wakeup: Int32
-    private let commands = Mutex<[Command]>([])
+    /// Commands for the thread; `stopped` once it ended, when a command is answered where it is posted.
+    private let mailbox = Mutex<(commands: [Command], stopped: Bool)>(([], false))
     /// At most this many batches from one socket before the others get a turn.
     private static let batchesPerTurn = 8
 
@@ -78,8 +79,28 @@ final class IOThread: @unchecked Sendable {
     }
 
     private func post(_ command: Command) {
-        self.commands.withLock { $0.append(command) }
-        mm_wakeup_signal(self.wakeup)
+        // Signalled under the lock, so the thread cannot close the eventfd in between.
+        let queued = self.mailbox.withLock { mailbox in
+            guard !mailbox.stopped else { return false }
+            mailbox.commands.append(command)
+            mm_wakeup_signal(self.wakeup)
+            return true
+        }
+        if !queued { Self.answerAfterStop(command) }
+    }
+
+    /// A command that comes after the thread ended (a session given up during shutdown): the thread closed its
+    /// sockets, so only the answer is left to give.
+    private static func answerAfterStop(_ command: Command) {
+        switch command {
+        case .serve(let served):
+            served.socket.close()
+        case .release(let socket, let done):
+            socket.close()
+            done.resume()
+        case .stop(let done):
+            done.resume()
+        }
     }
 
     // MARK: The loop
@@ -101,19 +122,25 @@ final class IOThread: @unchecked Sendable {
                 }
             }
         }
+        let late = self.mailbox.withLock { mailbox in
+            mailbox.stopped = true
+            defer { mailbox.commands.removeAll() }
+            return mailbox.commands
+        }
         for served in self.sockets.values { served.socket.close() }
         self.sockets.removeAll()
         close(self.epoll)
         close(self.wakeup)
         stopped?.resume()
+        for command in late { Self.answerAfterStop(command) }
     }
 
     /// Runs the queued commands; returns the continuation of a stop, if one came.
     private func runCommands() -> CheckedContinuation<Void, Never>? {
         mm_wakeup_drain(self.wakeup)
-        let pending = self.commands.withLock { commands in
-            defer { commands.removeAll(keepingCapacity: true) }
-            return commands
+        let pending = self.mailbox.withLock { mailbox in
+            defer { mailbox.commands.removeAll(keepingCapacity: true) }
+            return mailbox.commands
         }
         var stop: CheckedContinuation<Void, Never>?
         for command in pending {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import MetricsTestKit
 import MuxCore
 import MuxICE
 @testable import MuxIO
@@ -76,6 +77,18 @@ import Testing
         #expect(socket.kernelDrops > 0)
         socket.close()
         #expect(socket.kernelDrops == -1)
+    }
+
+    @Test func answersCommandsThatComeAfterItStopped() async throws {
+        let router = SessionRouter(timeouts: ICETimeouts(), rateLimit: .init(), metrics: MuxCore.CoreMetrics(factory: TestMetrics()))
+        let thread = IOThread(index: 0, router: router, batchSize: 4, slotSize: 2048)
+        thread.start()
+        await thread.stop()
+        // A session given up during shutdown releases its range port after the threads ended: no hang.
+        let socket = try UDPSocket.bind(TransportAddress(ip: .v4(0x7F00_0001), port: 0), reusePort: false, bufferBytes: 65_536)
+        await thread.release(socket)
+        #expect(socket.descriptor == -1)
+        await thread.stop()
     }
 
     @Test func refusesAPortAnotherSocketHoldsEvenWithSeveralThreads() async throws {
