@@ -56,7 +56,7 @@ bench: deps
 	$(SWIFT) build -c release --product mediamux
 	$(SWIFT) build -c release --product mediamux-loadgen
 	$(SWIFT) build -c release --product mediamux-reference
-	cd Benchmarks && $(SWIFT) package benchmark --format markdown --path stdout --no-progress > ../.build/micro-benchmarks.md
+	cd Benchmarks && $(SWIFT) package benchmark --format markdown --no-progress > ../.build/micro-benchmarks.md
 	cd Benchmarks && $(SWIFT) package benchmark thresholds check --no-progress
 	python3 scripts/bench.py --micro .build/micro-benchmarks.md
 
