@@ -25,3 +25,14 @@ def mediamux():
     yield server
     code = server.stop()
     assert code == 0, f"mediamux exited with {code}"
+
+
+@pytest.fixture(params=[1, 2], ids=["1-io-thread", "2-io-threads"])
+def mediamux_io_threads(request):
+    """mediamux with one packet thread, and with two sharing the port (SO_REUSEPORT): peers may then land on
+    different threads, and what one thread relays leaves from another's socket."""
+    config = SINGLE_PORT.replace("  port: 0\n", f"  port: 0\n  io_threads: {request.param}\n", 1)
+    server = Mediamux(config)
+    yield server
+    code = server.stop()
+    assert code == 0, f"mediamux exited with {code}"

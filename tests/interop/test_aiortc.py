@@ -256,14 +256,14 @@ def test_aiortc_echo_returns_audio_and_video(mediamux, bundle_policy):
         assert mediamux.metric("mediamux_media_dropped_total", reason=reason) == 0, reason
 
 
-def test_two_aiortc_peers_in_a_room_receive_each_other(mediamux):
+def test_two_aiortc_peers_in_a_room_receive_each_other(mediamux_io_threads):
     async def run():
         alice, bob = EchoCall(RTCBundlePolicy.MAX_BUNDLE), EchoCall(RTCBundlePolicy.MAX_BUNDLE)
         try:
             for call in (alice, bob):
                 offer = await call.offer()
                 status, session = await asyncio.to_thread(
-                    mediamux.request, "POST", "/v1/rooms/call/sessions", {"handler": "room", "offer": offer}
+                    mediamux_io_threads.request, "POST", "/v1/rooms/call/sessions", {"handler": "room", "offer": offer}
                 )
                 assert status == 201, session
                 await call.accept(session["answer"])
@@ -280,4 +280,4 @@ def test_two_aiortc_peers_in_a_room_receive_each_other(mediamux):
             await bob.close()
 
     asyncio.run(asyncio.wait_for(run(), ECHO_TIMEOUT + 20))
-    assert mediamux.metric("mediamux_dtls_handshakes_total", result="completed") == 2
+    assert mediamux_io_threads.metric("mediamux_dtls_handshakes_total", result="completed") == 2

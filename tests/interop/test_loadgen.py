@@ -42,9 +42,11 @@ def test_echo_sessions_connect_and_get_every_probe_back(mediamux):
     assert mediamux.metric("mediamux_dtls_handshakes_total", result="completed") == 6
 
 
-def test_room_pairs_hear_their_partner_one_way(mediamux):
-    report = run_loadgen("--api", mediamux.api, "--mode", "room", "--sessions", "4", "--rate", "50", "--duration", "2")
-    assert report["setup"]["connected"] == 4
+def test_room_pairs_hear_their_partner_one_way(mediamux_io_threads):
+    report = run_loadgen(
+        "--api", mediamux_io_threads.api, "--mode", "room", "--sessions", "8", "--rate", "50", "--duration", "2"
+    )
+    assert report["setup"]["connected"] == 8
     traffic = report["traffic"]
     assert traffic["latency_kind"] == "one-way"
     assert traffic["received"] == traffic["sent"] and traffic["unexpected"] == 0, traffic
