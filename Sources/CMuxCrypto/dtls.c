@@ -140,9 +140,8 @@ mm_dtls_context *mm_dtls_context_new(const mm_certificate *certificate) {
     }
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accept_any_certificate);
     SSL_CTX_set_read_ahead(ctx, 1);
-    // Idle sessions keep no record buffers (about 34 KiB each), and no session cache: WebRTC never
-    // resumes DTLS, and a cached session would keep the peer's certificate after the association is gone.
-    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    // No session cache: WebRTC never resumes DTLS, and a cached session would keep the peer's certificate
+    // after the association is gone.
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     mm_dtls_context *context = calloc(1, sizeof *context);
     if (context == NULL) {

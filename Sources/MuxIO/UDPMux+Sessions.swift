@@ -106,7 +106,7 @@ extension UDPMux {
     /// Closes range sockets and returns their port to the pool: the one place range resources are freed.
     private func releaseRange(port: Int?, sockets: [SocketID]) async {
         for id in sockets {
-            if let endpoint = self.registry.remove(id) { await self.release(endpoint) }
+            if let endpoint = self.registry.remove(id) { await self.closeSockets(of: endpoint) }
         }
         if let port { self.portPool.withLock { $0?.release(port) } }
     }

@@ -78,7 +78,7 @@ public final class UDPMux: Service, Sendable {
         )
         do {
             if settings.udp.mode != .range {
-                try await mux.bindSinglePortSockets()
+                try mux.bindSinglePortSockets()
             }
         } catch {
             await mux.stopThreads()
@@ -141,7 +141,7 @@ public final class UDPMux: Service, Sendable {
 
     // MARK: Sockets
 
-    private func bindSinglePortSockets() async throws {
+    private func bindSinglePortSockets() throws {
         var port = self.settings.udp.port
         var bound: [Endpoint] = []
         for address in self.bindAddresses {
@@ -188,7 +188,7 @@ public final class UDPMux: Service, Sendable {
     }
 
     /// Closes an endpoint's sockets on the threads that read them; returns once they are closed.
-    func release(_ endpoint: Endpoint) async {
+    func closeSockets(of endpoint: Endpoint) async {
         for (socket, thread) in zip(endpoint.sockets, endpoint.threads) {
             await self.ioThreads[thread].release(socket)
         }

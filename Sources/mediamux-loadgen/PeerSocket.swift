@@ -10,15 +10,17 @@ final class PeerSocket {
     let local: TransportAddress
 
     init(source: IPAddress, server: TransportAddress) throws {
-        guard case .v4 = source, case .v4 = server.ip else { throw LoadError("only IPv4 peers are supported") }
-        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard source.isIPv4 == server.ip.isIPv4 else { throw LoadError("\(source) cannot reach \(server)") }
+        let family = source.isIPv4 ? AF_INET : AF_INET6
+        let descriptor = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard descriptor >= 0 else { throw LoadError("socket(): \(String(cString: strerror(errno)))") }
         self.descriptor = descriptor
         var buffer: Int32 = 1 << 20
         setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &buffer, socklen_t(MemoryLayout<Int32>.size))
-        var address = Self.ipv4(TransportAddress(ip: source, port: 0))
-        var connected = Self.ipv4(server)
-        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        var address = sockaddr_storage()
+        var connected = sockaddr_storage()
+        let length = TransportAddress(ip: source, port: 0).write(to: &address)
+        _ = server.write(to: &connected)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(descriptor, $0, length) }
         }
@@ -29,12 +31,12 @@ final class PeerSocket {
             close(descriptor)
             throw LoadError("bind/connect to \(server): \(String(cString: strerror(errno)))")
         }
-        var actual = sockaddr_in()
-        var actualLength = length
+        var actual = sockaddr_storage()
+        var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = withUnsafeMutablePointer(to: &actual) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &actualLength) }
         }
-        self.local = TransportAddress(ip: source, port: UInt16(bigEndian: actual.sin_port))
+        self.local = TransportAddress(storage: &actual) ?? TransportAddress(ip: source, port: 0)
     }
 
     deinit { close(self.descriptor) }
@@ -60,15 +62,6 @@ final class PeerSocket {
         var poller = pollfd(fd: self.descriptor, events: Int16(POLLIN), revents: 0)
         let milliseconds = Int32(max(0, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
         return poll(&poller, 1, milliseconds) == 1
-    }
-
-    private static func ipv4(_ address: TransportAddress) -> sockaddr_in {
-        guard case .v4(let ip) = address.ip else { preconditionFailure("IPv4 only") }
-        var raw = sockaddr_in()
-        raw.sin_family = sa_family_t(AF_INET)
-        raw.sin_port = address.port.bigEndian
-        raw.sin_addr = in_addr(s_addr: ip.bigEndian)
-        return raw
     }
 }
 

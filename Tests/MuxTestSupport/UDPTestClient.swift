@@ -29,15 +29,12 @@ public final class UDPTestClient {
     deinit { close(self.descriptor) }
 
     public func send(_ bytes: [UInt8], to destination: TransportAddress) {
-        guard case .v4(let ip) = destination.ip else { return }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = destination.port.bigEndian
-        address.sin_addr = in_addr(s_addr: ip.bigEndian)
+        var address = sockaddr_storage()
+        let length = destination.write(to: &address)
         _ = bytes.withUnsafeBytes { buffer in
             withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(self.descriptor, buffer.baseAddress, buffer.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    sendto(self.descriptor, buffer.baseAddress, buffer.count, 0, $0, length)
                 }
             }
         }
@@ -49,13 +46,12 @@ public final class UDPTestClient {
         let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         guard poll(&poller, 1, milliseconds) == 1 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 2048)
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let count = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(self.descriptor, &buffer, buffer.count, 0, $0, &length) }
         }
-        guard count >= 0 else { return nil }
-        let source = TransportAddress(ip: .v4(UInt32(bigEndian: address.sin_addr.s_addr)), port: UInt16(bigEndian: address.sin_port))
+        guard count >= 0, let source = TransportAddress(storage: &address) else { return nil }
         return (Array(buffer.prefix(count)), source)
     }
 

@@ -1,11 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import MuxWire
 
+/// The socket API's form of an address, for the code that calls it (MuxIO, the load generator, tests).
 extension TransportAddress {
     /// Reads a `sockaddr_in` or `sockaddr_in6` without allocating; nil for other families.
-    init?(storage: UnsafePointer<sockaddr_storage>) {
+    public init?(storage: UnsafePointer<sockaddr_storage>) {
         switch Int32(storage.pointee.ss_family) {
         case AF_INET:
             let raw = UnsafeRawPointer(storage).load(as: sockaddr_in.self)
@@ -20,7 +20,7 @@ extension TransportAddress {
     }
 
     /// Writes the address as a `sockaddr_in` or `sockaddr_in6` and returns its length.
-    func write(to storage: UnsafeMutablePointer<sockaddr_storage>) -> socklen_t {
+    public func write(to storage: UnsafeMutablePointer<sockaddr_storage>) -> socklen_t {
         switch self.ip {
         case .v4(let value):
             var raw = sockaddr_in()
