@@ -45,12 +45,7 @@ limits:
   max_sessions_total: 20000
 session:
   connect_timeout: 30
-  # Peers send consent checks only once traffic starts, and 10,000 take about a minute to set up.
-  consent_timeout: 120
-rate_limit:
-  # Every simulated peer is 127.0.0.1, like clients behind one NAT: late checks of closed sessions must not
-  # spend the budget of the live ones.
-  trusted_cidrs: ["127.0.0.0/8"]
+  consent_timeout: 30
 log:
   level: warning
 """

@@ -136,6 +136,7 @@ struct LoadGenerator: ParsableCommand {
                 return "setup: \(connected) of \(sessions) connected, \(state.failures.values.reduce(0, +)) failed"
             }
         }
+        let keepAlive = SetupKeepAlive(interval: .seconds(self.consentInterval))
         Threads.run(count: self.setupConcurrency) {
             while true {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -146,6 +147,7 @@ struct LoadGenerator: ParsableCommand {
                 do throws(PeerSetup.Failure) {
                     let peer = try setup.connect(index: UInt32(index), room: room)
                     outcomes.withLock { $0.peers[index] = peer }
+                    keepAlive.add(peer)
                 } catch {
                     outcomes.withLock { state in
                         state.failures[error.stage, default: 0] += 1
@@ -156,6 +158,7 @@ struct LoadGenerator: ParsableCommand {
         }
         reporter.stop()
         let elapsed = ContinuousClock.now - start
+        keepAlive.stop()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let (slots, failures, firstError) = outcomes.withLock { ($0.peers, $0.failures, $0.firstError) }
         if let firstError, !self.quiet { FileHandle.standardError.write(Data("loadgen: first setup failure: \(firstError)\n".utf8)) }

@@ -3,7 +3,6 @@ import CMuxSockets
 import Glibc
 #endif
 import Histogram
-import MuxICE
 import Synchronization
 
 /// What a worker counted; workers' stats add up into the run's.
@@ -135,8 +134,8 @@ final class TrafficWorker: @unchecked Sendable {
     }
 
     private func sendConsentCheck(from peer: Peer) {
-        guard let ice = peer.ice else { return }
-        peer.socket.send(ControllingCheck.make(ufrag: ice.ufrag, password: ice.password, peerUfrag: "loadgen"))
+        guard peer.ice != nil else { return }
+        SetupKeepAlive.sendCheck(from: peer)
         self.stats.consentChecks += 1
     }
 
