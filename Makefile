@@ -2,12 +2,32 @@
 SWIFT ?= swift
 CONFIG ?= configs/single-port.yaml
 VENV := .venv-interop
-APT_PACKAGES := libsrtp2-dev libssl-dev pkg-config python3-venv
+APT_PACKAGES := libssl-dev pkg-config python3-venv
+
+# SRTP=openssl (the default): Debian's libsrtp2 source package built on OpenSSL, linked statically
+# (scripts/build-libsrtp2.sh). SRTP=system: the system's shared libsrtp2, on Debian 12 built on NSS, which
+# slows down as sessions are added; it builds in a folder of its own so the two never mix.
+SRTP ?= openssl
+ifeq ($(SRTP),openssl)
+SRTP_PREFIX := $(CURDIR)/.build/libsrtp2-openssl
+SRTP_LIB := $(SRTP_PREFIX)/lib/libsrtp2.a
+BUILD_DIR := .build
+APT_PACKAGES += dpkg-dev gcc make
+export MEDIAMUX_SRTP_PREFIX := $(SRTP_PREFIX)
+else ifeq ($(SRTP),system)
+SRTP_LIB :=
+BUILD_DIR := .build-srtp-system
+APT_PACKAGES += libsrtp2-dev
+SWIFT_FLAGS += --scratch-path $(BUILD_DIR)
+export MEDIAMUX_SRTP_PREFIX :=
+else
+$(error SRTP is openssl or system, not "$(SRTP)")
+endif
 # Real peers for `make test` only: a browser (and iproute2/util-linux for its lo-only network namespace),
 # and GStreamer for the rtp bridge.
 TEST_APT_PACKAGES := chromium iproute2 util-linux gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 
-.PHONY: deps test-deps apt-install build run test unit-test interop-test bench clean
+.PHONY: deps test-deps apt-install srtp build release run test unit-test interop-test bench clean
 
 ## Installs the Debian packages that are missing (as root, or through sudo).
 deps:
@@ -25,12 +45,22 @@ apt-install:
 		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
 	fi
 
-build: deps
-	$(SWIFT) build
+## libsrtp2 on OpenSSL, built once into .build/ (nothing to do with SRTP=system).
+srtp: deps $(SRTP_LIB)
 
-## Builds and starts mediamux with $(CONFIG); Ctrl-C stops it gracefully.
-run: build
-	.build/debug/mediamux --config $(CONFIG)
+$(SRTP_PREFIX)/lib/libsrtp2.a: scripts/build-libsrtp2.sh
+	bash scripts/build-libsrtp2.sh $(SRTP_PREFIX)
+
+build: srtp
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+release: srtp
+	$(SWIFT) build $(SWIFT_FLAGS) -c release --product mediamux
+
+## Builds the release binary and starts it with $(CONFIG); Ctrl-C stops it gracefully. A media server
+## built for debugging is several times slower.
+run: release
+	$(BUILD_DIR)/release/mediamux --config $(CONFIG)
 
 $(VENV)/.installed: tests/interop/requirements.txt
 	python3 -m venv $(VENV)
@@ -38,27 +68,27 @@ $(VENV)/.installed: tests/interop/requirements.txt
 	touch $@
 
 ## Every test: Swift unit and socket tests, then real peers (aioice, aiortc, Chromium) against the binary.
-test: test-deps $(VENV)/.installed
-	$(SWIFT) build --build-tests
-	$(SWIFT) test
-	$(VENV)/bin/python -m pytest -q tests/interop
+test: test-deps srtp $(VENV)/.installed
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
+	$(SWIFT) test $(SWIFT_FLAGS)
+	MEDIAMUX_BUILD=$(BUILD_DIR)/debug $(VENV)/bin/python -m pytest -q tests/interop
 
-unit-test: deps
-	$(SWIFT) test
+unit-test: srtp
+	$(SWIFT) test $(SWIFT_FLAGS)
 
 interop-test: test-deps $(VENV)/.installed build
-	$(VENV)/bin/python -m pytest -q tests/interop
+	MEDIAMUX_BUILD=$(BUILD_DIR)/debug $(VENV)/bin/python -m pytest -q tests/interop
 
 ## Release builds; the micro benchmarks (Benchmarks/, ordo-one/benchmark) checked against their stored
 ## thresholds; then the load scenarios (scripts/bench.py: mediamux-loadgen against mediamux and
 ## mediamux-reference). Rewrites the result blocks of docs/benchmarks.md.
-bench: deps
-	$(SWIFT) build -c release --product mediamux
-	$(SWIFT) build -c release --product mediamux-loadgen
-	$(SWIFT) build -c release --product mediamux-reference
-	cd Benchmarks && $(SWIFT) package benchmark --format markdown --no-progress > ../.build/micro-benchmarks.md
-	cd Benchmarks && $(SWIFT) package benchmark thresholds check --no-progress
-	python3 scripts/bench.py --micro .build/micro-benchmarks.md
+bench: srtp
+	$(SWIFT) build $(SWIFT_FLAGS) -c release --product mediamux
+	$(SWIFT) build $(SWIFT_FLAGS) -c release --product mediamux-loadgen
+	$(SWIFT) build $(SWIFT_FLAGS) -c release --product mediamux-reference
+	cd Benchmarks && $(SWIFT) package $(SWIFT_FLAGS) benchmark --format markdown --no-progress > ../$(BUILD_DIR)/micro-benchmarks.md
+	cd Benchmarks && $(SWIFT) package $(SWIFT_FLAGS) benchmark thresholds check --no-progress
+	MEDIAMUX_BUILD=$(BUILD_DIR)/release python3 scripts/bench.py --micro $(BUILD_DIR)/micro-benchmarks.md
 
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build .build-srtp-system $(VENV)

@@ -1,6 +1,15 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+// libsrtp2: the Makefile builds Debian's source package on OpenSSL into a folder and names it in
+// MEDIAMUX_SRTP_PREFIX, which is linked statically (scripts/build-libsrtp2.sh). Without it, the system's
+// libsrtp2 is linked: on Debian 12 that one is built on NSS and does not scale (docs/benchmarks.md).
+let srtpPrefix = Context.environment["MEDIAMUX_SRTP_PREFIX"].flatMap { $0.isEmpty ? nil : $0 }
+let srtpCSettings: [CSetting] = srtpPrefix.map { [.unsafeFlags(["-I\($0)/include"])] } ?? []
+// The prefix holds libsrtp2.a alone, so -lsrtp2 takes the archive; libcrypto follows it for its symbols.
+let srtpLinkerSettings: [LinkerSetting] = (srtpPrefix.map { [.unsafeFlags(["-L\($0)/lib"])] } ?? [])
+    + [.linkedLibrary("srtp2"), .linkedLibrary("ssl"), .linkedLibrary("crypto")]
+
 // Layers, dependencies pointing one way (docs/architecture.md):
 // MuxWire -> MuxICE -> MuxCore -> MuxIO -> MuxAPI -> mediamux, with MuxSDP, MuxCrypto (+ CMuxCrypto)
 // and MuxMedia (on MuxCore and MuxCrypto) beside them.
@@ -44,10 +53,7 @@ let package = Package(
         // ICE-lite responder and consent state. No sockets, no clock.
         .target(name: "MuxICE", dependencies: ["MuxWire"]),
         // OpenSSL DTLS and libsrtp2 through a small C layer (macros, a datagram BIO, libsrtp policies).
-        .target(
-            name: "CMuxCrypto",
-            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("srtp2")]
-        ),
+        .target(name: "CMuxCrypto", cSettings: srtpCSettings, linkerSettings: srtpLinkerSettings),
         // Linux socket calls Glibc does not import: epoll, eventfd, recvmmsg/sendmmsg batches.
         .target(name: "CMuxSockets"),
         // SDP offers and answers for an ICE-lite, DTLS-terminating server. No dependencies.

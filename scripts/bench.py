@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RELEASE = ROOT / ".build" / "release"
+RELEASE = Path(os.environ.get("MEDIAMUX_BUILD", ROOT / ".build" / "release"))
 os.environ.setdefault("MEDIAMUX_BIN", str(RELEASE / "mediamux"))
 sys.path.insert(0, str(ROOT / "tests" / "interop"))
 from mediamux_process import TOKEN, Mediamux, wait_for  # noqa: E402

@@ -1,6 +1,7 @@
 #include "CMuxCrypto.h"
 
 #include <pthread.h>
+#include <srtp2/cipher.h>
 #include <srtp2/srtp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,17 @@ static int initialised_ok;
 
 static void initialise(void) {
     initialised_ok = srtp_init() == srtp_err_status_ok;
+}
+
+// Exported by libsrtp2 whichever crypto library it is built on; only its description names that library.
+extern const srtp_cipher_type_t srtp_aes_gcm_128;
+
+const char *mm_srtp_version(void) {
+    return srtp_get_version_string();
+}
+
+const char *mm_srtp_cipher_description(void) {
+    return srtp_aes_gcm_128.description;
 }
 
 int mm_srtp_key_length(int profile) {

@@ -24,6 +24,7 @@ public struct MediamuxApp: Sendable {
     ) async throws -> MediamuxApp {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
+        BuildInfo.record(factory: factory, logger: logger)
         let admission = LocalAdmission(limits: settings.mux.limits)
         let certificate = try Self.certificate(settings)
         let dtls = try DTLSContext(certificate: certificate)

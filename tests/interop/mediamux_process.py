@@ -11,7 +11,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BINARY = Path(os.environ.get("MEDIAMUX_BIN", ROOT / ".build" / "debug" / "mediamux"))
+# The Makefile names the build folder (debug, or release for benchmarks); MEDIAMUX_BIN names one binary.
+BUILD = Path(os.environ.get("MEDIAMUX_BUILD", ROOT / ".build" / "debug"))
+BINARY = Path(os.environ.get("MEDIAMUX_BIN", BUILD / "mediamux"))
 TOKEN = "interop-token"
 
 

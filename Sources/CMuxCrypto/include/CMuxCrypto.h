@@ -69,6 +69,11 @@ enum {
     MM_SRTP_OTHER = 3,
 };
 
+/// libsrtp2's own version string, e.g. "libsrtp2 2.5.0".
+const char *mm_srtp_version(void);
+/// How libsrtp2 describes its AES-128-GCM cipher, which names the crypto library it was built on,
+/// e.g. "AES-128 GCM using openssl" or "AES-128 GCM using NSS".
+const char *mm_srtp_cipher_description(void);
 /// Master key and salt lengths of a profile; 0 for an unknown one.
 int mm_srtp_key_length(int profile);
 int mm_srtp_salt_length(int profile);
