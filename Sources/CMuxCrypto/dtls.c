@@ -307,6 +307,15 @@ int mm_dtls_export_srtp_material(mm_dtls *dtls, uint8_t *out, size_t length) {
     return SSL_export_keying_material(dtls->ssl, out, length, label, sizeof label - 1, NULL, 0, 0) == 1 ? 0 : -1;
 }
 
+long mm_dtls_seal_close_notify(mm_dtls *dtls, uint8_t *out, size_t capacity) {
+    if (dtls->state != MM_DTLS_CONNECTED || dtls->head != NULL) return -1;
+    SSL_shutdown(dtls->ssl);
+    ERR_clear_error();
+    dtls->state = MM_DTLS_CLOSED;
+    long length = mm_dtls_next_datagram(dtls, out, capacity);
+    return dtls->head == NULL ? length : -1;
+}
+
 void mm_dtls_shutdown(mm_dtls *dtls) {
     if (dtls->state == MM_DTLS_CONNECTED) {
         SSL_shutdown(dtls->ssl);

@@ -33,11 +33,16 @@ final class SessionRecord: @unchecked Sendable {
     let new: NewSession
     let key: STUNIntegrityKey
     var agent: ICELiteAgent
+    /// The instant of this session's live entry in the router's timers.
+    var wake: ContinuousClock.Instant
+    /// When the handler asked for its next `handleTick`, if it did.
+    var tickDue: ContinuousClock.Instant?
 
     init(_ new: NewSession, timeouts: ICETimeouts, now: ContinuousClock.Instant) {
         self.new = new
         self.key = STUNIntegrityKey(password: new.credentials.password)
         self.agent = ICELiteAgent(timeouts: timeouts, now: now)
+        self.wake = self.agent.nextWake()
     }
 
     var state: SessionState { SessionState(self.agent.state) }

@@ -38,6 +38,9 @@ struct RouterState: Sendable {
     /// Cleared at shutdown, so a session created while sessions are being closed is refused, not leaked.
     private(set) var accepting = true
     private(set) var limiter: FailureRateLimiter
+    private(set) var timers = SessionTimers()
+    /// Refilled rate-limit buckets are forgotten at most once a second: that walk is over sources, not sessions.
+    private var nextPrune: ContinuousClock.Instant?
     /// The last sessions to close, so the API can say how a session ended.
     private var recentlyClosed: [SessionID: SessionSnapshot] = [:]
     private var recentlyClosedOrder: [SessionID] = []
@@ -56,6 +59,7 @@ struct RouterState: Sendable {
         guard self.byUfrag[new.credentials.ufrag] == nil, self.sessions[new.id] == nil else { return .duplicate }
         let record = SessionRecord(new, timeouts: self.timeouts, now: now)
         self.sessions[new.id] = record
+        self.timers.schedule(new.id, at: record.wake)
         self.byUfrag[new.credentials.ufrag] = new.id
         self.byRoom[new.ticket.room, default: []].insert(new.id)
         for socket in new.ownedSockets { self.socketOwners[socket] = new.id }
@@ -165,6 +169,12 @@ struct RouterState: Sendable {
         self.updateState(of: record) { change = $0.agent.handleAuthenticatedCheck(on: tuple, nominated: nominated, now: now) }
         if let evicted = change.evicted { self.byTuple[evicted] = nil }
         self.byTuple[tuple] = id
+        if change.selectionChanged {
+            // A first nomination can bring the deadline forward (consent after a longer connect timeout), and
+            // the handler hears of its new path on its next tick.
+            self.scheduleTick(of: record, at: now)
+            self.reschedule(record, at: record.agent.nextWake())
+        }
     }
 
     private mutating func updateState(of record: SessionRecord, _ body: (SessionRecord) -> Void) {
@@ -179,26 +189,68 @@ struct RouterState: Sendable {
 
     // MARK: Time
 
-    /// The earliest instant at which some session may expire.
-    func nextDeadline() -> ContinuousClock.Instant? {
-        self.sessions.values.lazy.map { $0.agent.pollTimeout() }.min()
+    /// The earliest instant at which some session needs the timer; it may come early (a stale entry).
+    var nextWake: ContinuousClock.Instant? { self.timers.next }
+
+    /// Asks for the session's handler to be ticked at `instant` (or as soon after as the timer runs).
+    mutating func scheduleTick(of id: SessionID, at instant: ContinuousClock.Instant) {
+        guard let record = self.sessions[id] else { return }
+        self.scheduleTick(of: record, at: instant)
     }
 
-    /// Closes every session whose timer ran out, and forgets refilled rate-limit buckets.
-    /// Also unbinds tuples whose consent ran out, so an address the peer left cannot be reused to reach
-    /// the session by whoever gets it next.
-    mutating func expire(now: ContinuousClock.Instant) -> [ClosedSession] {
-        self.limiter.prune(now: now)
-        var expired: [(SessionID, ICELiteAgent.Expiry)] = []
-        for (id, record) in self.sessions {
+    private mutating func scheduleTick(of record: SessionRecord, at instant: ContinuousClock.Instant) {
+        record.tickDue = min(record.tickDue ?? instant, instant)
+        self.reschedule(record, at: instant)
+    }
+
+    private mutating func reschedule(_ record: SessionRecord, at instant: ContinuousClock.Instant) {
+        guard instant < record.wake else { return }
+        record.wake = instant
+        self.timers.schedule(record.new.id, at: instant)
+    }
+
+    /// Handles at most `limit` due timer entries: closes sessions whose timer ran out, unbinds tuples whose
+    /// consent ran out (so an address the peer left cannot be reused to reach the session by whoever gets it
+    /// next), and collects the handlers whose tick is due, for the caller to tick outside the lock.
+    /// `more` is true when due entries are left, so the caller can release the lock between rounds.
+    mutating func runTimers(now: ContinuousClock.Instant, limit: Int, into work: inout TimerWork) -> Bool {
+        if now >= self.nextPrune ?? now {
+            self.limiter.prune(now: now)
+            self.nextPrune = now + .seconds(1)
+        }
+        for _ in 0..<limit {
+            guard let entry = self.timers.popDue(now: now) else { return false }
+            work.examined += 1
+            guard let record = self.sessions[entry.id], record.wake == entry.at else { continue }
             if let expiry = record.agent.expiry(now: now) {
-                expired.append((id, expiry))
+                if let closed = self.remove(entry.id, reason: CloseReason(expiry), now: now) { work.closed.append(closed) }
                 continue
             }
             var stale: [FiveTuple] = []
             self.updateState(of: record) { stale = $0.agent.removeStaleTuples(now: now) }
-            for tuple in stale where self.byTuple[tuple] == id { self.byTuple[tuple] = nil }
+            for tuple in stale where self.byTuple[tuple] == entry.id { self.byTuple[tuple] = nil }
+            if let due = record.tickDue, due <= now {
+                record.tickDue = nil
+                work.ticks.append(record.new.handler)
+            }
+            // Never at or before now, so a round always ends.
+            let ice = record.agent.nextWake()
+            let wake = max(record.tickDue.map { min(ice, $0) } ?? ice, now + .milliseconds(1))
+            record.wake = wake
+            self.timers.schedule(entry.id, at: wake)
         }
-        return expired.compactMap { id, expiry in self.remove(id, reason: CloseReason(expiry), now: now) }
+        return self.timers.hasDue(now: now)
     }
+}
+
+/// What one run of the timers leaves for the caller, outside the router's lock.
+public struct TimerWork: Sendable {
+    /// Sessions closed because a timer ran out; release what they held.
+    public var closed: [ClosedSession] = []
+    /// Handlers whose `handleTick` is due.
+    public var ticks: [any SessionHandler] = []
+    /// Timer entries looked at: the cost of the run.
+    public var examined = 0
+
+    public init() {}
 }

@@ -18,8 +18,10 @@ public protocol SessionHandler: AnyObject, Sendable {
         now: ContinuousClock.Instant
     )
     func handleClose(reason: CloseReason)
-    /// Called on every timer tick of the mux (every `tick`, 250 ms by default) for handlers with timers
-    /// of their own, such as DTLS retransmission. Must be cheap when there is nothing to do.
+    /// Timers of the handler's own, such as DTLS retransmission: called, off the packet threads, once the
+    /// instant asked for with `DatagramSender.scheduleTick(at:)` has come (the timer runs every `tick` at the
+    /// latest, 250 ms by default), and once after the session's selected path changed. Nothing ticks a
+    /// handler that did not ask, so idle sessions cost the timer nothing.
     func handleTick(now: ContinuousClock.Instant)
     /// False while the session cannot carry media yet (e.g. DTLS keys not in place); the API then shows
     /// an ICE-connected session as `checking`. Read under the router's lock: never take a lock here.
@@ -43,6 +45,12 @@ public protocol DatagramSender: AnyObject, Sendable {
     func send(capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?) -> Bool
     /// Closes the session from inside, e.g. when DTLS fails; the handler then gets `handleClose`.
     func closeSession(reason: CloseReason)
+    /// Asks for a `handleTick` at `instant`; of several requests the earliest wins, and a tick answers them all.
+    func scheduleTick(at instant: ContinuousClock.Instant)
+    /// Sends one last datagram (DTLS close_notify) to the last selected tuple, from `handleClose`, when the
+    /// session has already left the router's tables. False when it never had a path.
+    @discardableResult
+    func sendFarewell(_ datagram: UnsafeRawBufferPointer) -> Bool
     /// True once ICE selected a path to the peer.
     var hasPath: Bool { get }
 }

@@ -9,7 +9,8 @@ import Synchronization
 /// Drive it like this:
 /// - for each received datagram, `route(_:class:on:now:)`, then act on the decision;
 /// - for new sessions, `insert(_:now:)` after admission; for deletions, `close(_:reason:now:)`;
-/// - on a timer, `expire(now:)`, then release what each `ClosedSession` held; re-arm for `nextDeadline()`.
+/// - on a timer, `runTimers(now:)`: release what each closed session held and tick the handlers it returns,
+///   outside the lock; re-arm for `nextWake()`. Its cost is the number of timers due, not of sessions.
 public final class SessionRouter: Sendable {
     private let state: Mutex<RouterState>
     private let metrics: CoreMetrics
@@ -104,22 +105,33 @@ public final class SessionRouter: Sendable {
         return closed
     }
 
-    public func expire(now: ContinuousClock.Instant) -> [ClosedSession] {
-        let closed = self.state.withLock { state in
-            defer { self.metrics.record(sessionCounts: state.stateCounts) }
-            return state.expire(now: now)
+    /// Runs the timers that are due, in rounds of `timersPerLock` entries so that packet threads never wait
+    /// on the lock for long, however many come due at once.
+    public func runTimers(now: ContinuousClock.Instant) -> TimerWork {
+        var work = TimerWork()
+        var more = true
+        while more {
+            more = self.state.withLock { state in
+                let before = state.stateCounts
+                let more = state.runTimers(now: now, limit: Self.timersPerLock, into: &work)
+                if state.stateCounts != before { self.metrics.record(sessionCounts: state.stateCounts) }
+                return more
+            }
         }
-        for session in closed { self.metrics.recordClosed(session.reason) }
-        return closed
+        for session in work.closed { self.metrics.recordClosed(session.reason) }
+        return work
     }
 
-    /// Every live session's handler, for timer ticks; called outside the lock.
-    public func handlers() -> [any SessionHandler] {
-        self.state.withLock { state in state.sessions.values.map(\.new.handler) }
+    static let timersPerLock = 256
+
+    /// Asks for `handleTick` on the session's handler at `instant`; a handler asks through its sender.
+    public func scheduleTick(of id: SessionID, at instant: ContinuousClock.Instant) {
+        self.state.withLock { $0.scheduleTick(of: id, at: instant) }
     }
 
-    public func nextDeadline() -> ContinuousClock.Instant? {
-        self.state.withLock { $0.nextDeadline() }
+    /// When `runTimers` next has work, at the earliest; nil with no session.
+    public func nextWake() -> ContinuousClock.Instant? {
+        self.state.withLock { $0.nextWake }
     }
 
     public func selectedTuple(of id: SessionID) -> FiveTuple? {
@@ -146,7 +158,7 @@ public final class SessionRouter: Sendable {
         self.state.withLock { state in
             TableSizes(
                 sessions: state.sessions.count, ufrags: state.byUfrag.count, tuples: state.byTuple.count,
-                rooms: state.byRoom.count, rateLimitedSources: state.limiter.trackedSources
+                rooms: state.byRoom.count, rateLimitedSources: state.limiter.trackedSources, timers: state.timers.count
             )
         }
     }
@@ -157,6 +169,9 @@ public final class SessionRouter: Sendable {
         public var tuples: Int
         public var rooms: Int
         public var rateLimitedSources: Int
+        /// Entries in the timer heap, stale ones included: within a consent timeout of the last session's
+        /// close it drains to 0.
+        public var timers: Int
 
         public var isEmpty: Bool { self.sessions == 0 && self.ufrags == 0 && self.tuples == 0 && self.rooms == 0 }
     }

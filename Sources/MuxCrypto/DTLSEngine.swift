@@ -99,6 +99,18 @@ public final class DTLSEngine {
         mm_dtls_shutdown(self.pointer)
     }
 
+    /// The close_notify datagram this connected association would send now, written but not queued; the
+    /// engine is closed afterwards. Keep the datagram and free the engine: it stays a valid alert for the
+    /// peer as long as nothing else is sent in its epoch. Nil unless connected with nothing left to send.
+    public func sealCloseNotify() -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: max(self.mtu, 256))
+        let length = buffer.withUnsafeMutableBufferPointer {
+            mm_dtls_seal_close_notify(self.pointer, $0.baseAddress, $0.count)
+        }
+        guard length > 0 else { return nil }
+        return Array(buffer.prefix(Int(length)))
+    }
+
     private func state(_ raw: Int32) -> State {
         switch Int(raw) {
         case Int(MM_DTLS_HANDSHAKING): return .handshaking

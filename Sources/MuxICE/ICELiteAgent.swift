@@ -4,7 +4,8 @@
 /// Drive it like this:
 /// - after a check that `ConnectivityCheck.respond` accepted, call `handleAuthenticatedCheck(on:nominated:now:)`
 ///   and apply the returned `TupleChange` to any index of tuples;
-/// - arm a timer for `pollTimeout()`; when it fires, call `expiry(now:)` and close the session if it returns a reason.
+/// - arm a timer for `nextWake()`; when it fires, call `expiry(now:)` and close the session if it returns a
+///   reason, else `removeStaleTuples(now:)`, and re-arm.
 public struct ICELiteAgent: Sendable {
     public enum State: String, Sendable {
         /// No authenticated check yet.
@@ -88,6 +89,13 @@ public struct ICELiteAgent: Sendable {
     /// The next instant at which `expiry(now:)` may return a reason.
     public func pollTimeout() -> ContinuousClock.Instant {
         min(self.createdAt + self.timeouts.maxDuration, self.livenessDeadline)
+    }
+
+    /// The next instant at which `expiry(now:)` may return a reason or `removeStaleTuples(now:)` may remove
+    /// a tuple: when to look at this session again.
+    public func nextWake() -> ContinuousClock.Instant {
+        let stale = self.tuples.lazy.filter { $0.tuple != self.selected }.map { $0.lastCheck + self.timeouts.consent }.min()
+        return min(self.pollTimeout(), stale ?? self.pollTimeout())
     }
 
     public func expiry(now: ContinuousClock.Instant) -> Expiry? {

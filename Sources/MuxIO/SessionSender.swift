@@ -43,6 +43,26 @@ final class SessionSender: DatagramSender {
         self.router.selectedTuple(of: self.id) != nil
     }
 
+    func scheduleTick(at instant: ContinuousClock.Instant) {
+        self.router.scheduleTick(of: self.id, at: instant)
+    }
+
+    /// The route cached by the last send is the last selected tuple; the session is gone from the router.
+    @discardableResult
+    func sendFarewell(_ datagram: UnsafeRawBufferPointer) -> Bool {
+        guard let route = self.route.withLock({ $0 }) else { return false }
+        let sent = withUnsafePointer(to: route.destination) { destination in
+            Self.sendNow(route.endpoint, to: destination, length: route.length, capacity: datagram.count) { buffer in
+                buffer.copyMemory(from: datagram)
+                return datagram.count
+            }
+        }
+        guard let (bytes, packetClass) = sent else { return false }
+        route.endpoint.counters.sent(packetClass, bytes: bytes)
+        self.counters.recordOutbound(bytes: bytes)
+        return true
+    }
+
     @discardableResult
     func send(capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?) -> Bool {
         guard let tuple = self.router.selectedTuple(of: self.id), let route = self.route(to: tuple) else { return false }

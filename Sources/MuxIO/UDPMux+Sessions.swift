@@ -88,9 +88,10 @@ extension UDPMux {
     /// their handlers.
     func release(_ closed: [ClosedSession]) async {
         for session in closed {
+            // The handler first, while a range session's socket is still open for its farewell (close_notify).
+            session.handler.handleClose(reason: session.reason)
             await self.releaseRange(port: session.rangePort, sockets: session.ownedSockets)
             await self.admission.release(session.ticket)
-            session.handler.handleClose(reason: session.reason)
             self.logger.debug("session closed", metadata: ["session": "\(session.id)", "reason": "\(session.reason.rawValue)"])
         }
         if !closed.isEmpty { self.recordRangePorts() }

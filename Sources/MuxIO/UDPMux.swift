@@ -115,13 +115,14 @@ public final class UDPMux: Service, Sendable {
             var kernelStatsDue = ContinuousClock.now
             while !Task.isCancelled {
                 let now = ContinuousClock.now
-                await self.release(self.router.expire(now: now))
-                for handler in self.router.handlers() { handler.handleTick(now: now) }
+                let due = self.router.runTimers(now: now)
+                await self.release(due.closed)
+                for handler in due.ticks { handler.handleTick(now: now) }
                 if now >= kernelStatsDue {
                     self.recordKernelDrops()
                     kernelStatsDue = now + .seconds(1)
                 }
-                let wake = min(self.router.nextDeadline() ?? now + self.settings.tick, now + self.settings.tick)
+                let wake = min(self.router.nextWake() ?? now + self.settings.tick, now + self.settings.tick)
                 try await Task.sleep(until: max(wake, now + .milliseconds(10)), clock: .continuous)
             }
         }

@@ -20,10 +20,14 @@ public final class MediaMetrics: Sendable {
         case srtpOther = "srtp_other"
         /// RTP or RTCP before the DTLS handshake produced keys.
         case notReady = "not_ready"
+        /// A DTLS record after the association was released (the peer's SRTP had proved its handshake done):
+        /// a reordered flight, or a forgery.
+        case dtlsAfterRelease = "dtls_after_release"
     }
 
     private let handshakes: [HandshakeResult: Counter]
     private let drops: [Drop: Counter]
+    private let released: Counter
     private let packetsIn: Counter
     private let packetsOut: Counter
     private let bytesIn: Counter
@@ -36,17 +40,19 @@ public final class MediaMetrics: Sendable {
         self.drops = Dictionary(uniqueKeysWithValues: Drop.allCases.map {
             ($0, Counter(label: "mediamux_media_dropped_total", dimensions: [("reason", $0.rawValue)], factory: factory))
         })
+        self.released = Counter(label: "mediamux_dtls_released_total", factory: factory)
         self.packetsIn = Counter(label: "mediamux_srtp_packets_total", dimensions: [("direction", "in")], factory: factory)
         self.packetsOut = Counter(label: "mediamux_srtp_packets_total", dimensions: [("direction", "out")], factory: factory)
         self.bytesIn = Counter(label: "mediamux_srtp_bytes_total", dimensions: [("direction", "in")], factory: factory)
         self.bytesOut = Counter(label: "mediamux_srtp_bytes_total", dimensions: [("direction", "out")], factory: factory)
-        for counter in Array(self.handshakes.values) + Array(self.drops.values) + [self.packetsIn, self.packetsOut, self.bytesIn, self.bytesOut] {
+        for counter in Array(self.handshakes.values) + Array(self.drops.values) + [self.released, self.packetsIn, self.packetsOut, self.bytesIn, self.bytesOut] {
             counter.increment(by: 0)
         }
     }
 
     func record(_ result: HandshakeResult) { self.handshakes[result]?.increment() }
     func record(_ drop: Drop) { self.drops[drop]?.increment() }
+    func recordRelease() { self.released.increment() }
 
     func received(bytes: Int) {
         self.packetsIn.increment()

@@ -20,7 +20,14 @@ public struct MediaSettings: Sendable {
 ///
 /// DTLS datagrams reach it only from tuples ICE authenticated (the router delivers nothing else). After
 /// the handshake the peer's certificate must match the fingerprint it signaled; then SRTP keys come from
-/// the DTLS exporter. Retransmissions and the handshake deadline run on the mux's timer ticks.
+/// the DTLS exporter. Retransmissions and the handshake deadline run on timer ticks it asks for.
+///
+/// The DTLS association is released once the peer's first SRTP or SRTCP packet authenticates: that packet
+/// proves the peer finished the handshake, so no flight of it can still be missing, and OpenSSL's buffers are
+/// most of a session's memory. What stays is the SRTP contexts and a close_notify sealed at that moment,
+/// sent if mediamux ends the session. Any DTLS record after that is dropped and counted
+/// (`dtls_after_release`): a reordered flight or a forgery, which can no longer be authenticated. A peer
+/// that closes then leaves through consent freshness or signaling instead of its close_notify.
 ///
 /// `@unchecked Sendable`: the DTLS engine and SRTP contexts are only touched under `lock`; the media
 /// handler is called outside it, so it may send without deadlock.
@@ -31,7 +38,10 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     private let metrics: MediaMetrics
     private let logger: Logger
     private let lock = NIOLock()
-    private let engine: DTLSEngine
+    /// The DTLS association, until the peer's first authenticated SRTP or SRTCP packet.
+    private var engine: DTLSEngine?
+    /// The close_notify sealed when the association was released, for `handleClose`.
+    private var closeNotify: [UInt8]?
     private var srtp: SRTPSession?
     private var handshakeDeadline: ContinuousClock.Instant?
     /// The handshake ended, with keys or without: its timers stop.
@@ -63,16 +73,20 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
         switch packetClass {
         case .dtls:
             let outcome = self.lock.withLock { () -> Outcome in
+                guard let engine = self.engine else { return .drop(.dtlsAfterRelease) }
                 self.beginHandshake(now: now)
-                _ = self.engine.handle(UnsafeRawBufferPointer(datagram))
-                return self.advance()
+                _ = engine.handle(UnsafeRawBufferPointer(datagram))
+                return self.advance(engine, now: now)
             }
             self.act(on: outcome)
         case .rtp, .rtcp:
             // Decrypted in place, in the I/O thread's receive buffer: no copy, no allocation.
             let isRTCP = packetClass == .rtcp
             let result: Result<Int, SRTPFailure>? = self.lock.withLock {
-                self.srtp?.inbound.unprotect(datagram, length: datagram.count, isRTCP: isRTCP)
+                guard let srtp = self.srtp else { return nil }
+                let result = srtp.inbound.unprotect(datagram, length: datagram.count, isRTCP: isRTCP)
+                if case .success = result, self.engine != nil { self.releaseEngine() }
+                return result
             }
             switch result {
             case nil:
@@ -90,21 +104,22 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
 
     public func handleTick(now: ContinuousClock.Instant) {
         let outcome = self.lock.withLock { () -> Outcome in
-            guard !self.handshakeSettled, !self.closing else { return .nothing }
+            guard !self.handshakeSettled, !self.closing, let engine = self.engine else { return .nothing }
             if self.handshakeDeadline == nil {
+                // The first tick comes when ICE selected a path; a client can only start then.
                 guard self.context.sender.hasPath else { return .nothing }
                 self.beginHandshake(now: now)
-                if self.engine.role == .client { self.engine.start() }
+                if engine.role == .client { engine.start() }
             }
             if let deadline = self.handshakeDeadline, now >= deadline {
                 self.settle(closing: true)
                 self.metrics.record(.failedTimeout)
                 return .close(.dtlsFailed, "no DTLS handshake within \(self.settings.handshakeTimeout)")
             }
-            if let timeout = self.engine.pollTimeout(), timeout <= .zero {
-                self.engine.handleTimeout()
+            if let timeout = engine.pollTimeout(), timeout <= .zero {
+                engine.handleTimeout()
             }
-            return self.advance()
+            return self.advance(engine, now: now)
         }
         self.act(on: outcome)
     }
@@ -113,11 +128,20 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
         self.ready.store(false, ordering: .releasing)
         self.lock.withLock {
             self.settle(closing: true)
-            // A polite close_notify when mediamux ends the session; the peer then stops at once.
+            // A polite close_notify when mediamux ends the session; the peer then stops at once. The session
+            // has left the router, so it goes to the last selected tuple.
             if reason == .deleted || reason == .shutdown {
-                self.engine.shutdown()
-                self.flush()
+                if let engine = self.engine {
+                    engine.shutdown()
+                    while let datagram = engine.pollDatagram() {
+                        datagram.withUnsafeBytes { _ = self.context.sender.sendFarewell($0) }
+                    }
+                } else if let closeNotify = self.closeNotify {
+                    closeNotify.withUnsafeBytes { _ = self.context.sender.sendFarewell($0) }
+                }
             }
+            self.engine = nil
+            self.closeNotify = nil
             self.srtp = nil
         }
         self.media.handleClose(reason: reason)
@@ -146,6 +170,7 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     private enum Outcome {
         case nothing
         case ready
+        case drop(MediaMetrics.Drop)
         case close(CloseReason, String)
     }
 
@@ -155,15 +180,20 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
         self.metrics.record(.started)
     }
 
-    /// Sends what the engine queued and works out what its state means for the session.
-    private func advance() -> Outcome {
-        self.flush()
-        switch self.engine.state {
+    /// Sends what the engine queued and works out what its state means for the session; while it handshakes,
+    /// asks for a tick at its next retransmission or the deadline, whichever comes first.
+    private func advance(_ engine: DTLSEngine, now: ContinuousClock.Instant) -> Outcome {
+        self.flush(engine)
+        switch engine.state {
         case .handshaking:
+            if let deadline = self.handshakeDeadline {
+                let retransmission = engine.pollTimeout().map { now + max($0, .zero) } ?? deadline
+                self.context.sender.scheduleTick(at: min(retransmission, deadline))
+            }
             return .nothing
         case .connected:
             guard self.srtp == nil, !self.closing else { return .nothing }
-            return self.installKeys()
+            return self.installKeys(engine)
         case .failed(let reason):
             guard !self.closing else { return .nothing }
             // A failure after the keys were in place is the record layer's, not the handshake's.
@@ -182,13 +212,13 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
         if closing { self.closing = true }
     }
 
-    private func installKeys() -> Outcome {
-        if let expected = self.context.dtls.remoteFingerprint, self.engine.peerCertificateSHA256 != expected {
+    private func installKeys(_ engine: DTLSEngine) -> Outcome {
+        if let expected = self.context.dtls.remoteFingerprint, engine.peerCertificateSHA256 != expected {
             self.settle(closing: true)
             self.metrics.record(.failedFingerprint)
             return .close(.dtlsFailed, "the peer's certificate does not match the fingerprint it signaled")
         }
-        guard let keys = self.engine.srtpKeys(), let session = try? SRTPSession(keys: keys, role: self.engine.role) else {
+        guard let keys = engine.srtpKeys(), let session = try? SRTPSession(keys: keys, role: engine.role) else {
             self.settle(closing: true)
             self.metrics.record(.failedHandshake)
             return .close(.dtlsFailed, "no SRTP profile was negotiated")
@@ -200,10 +230,18 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
         return .ready
     }
 
-    private func flush() {
-        while let datagram = self.engine.pollDatagram() {
+    private func flush(_ engine: DTLSEngine) {
+        while let datagram = engine.pollDatagram() {
             self.context.sender.send(datagram)
         }
+    }
+
+    /// Keeps the SRTP contexts and a sealed close_notify, and frees the association.
+    private func releaseEngine() {
+        self.closeNotify = self.engine?.sealCloseNotify()
+        self.engine = nil
+        self.metrics.recordRelease()
+        self.logger.debug("dtls released", metadata: ["session": "\(self.context.id)"])
     }
 
     // MARK: Outside the lock
@@ -212,6 +250,8 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
         switch outcome {
         case .nothing:
             break
+        case .drop(let reason):
+            self.metrics.record(reason)
         case .ready:
             self.ready.store(true, ordering: .releasing)
             self.media.handleMediaReady(sender: self)

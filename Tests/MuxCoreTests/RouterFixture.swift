@@ -11,9 +11,13 @@ final class RouterFixture: @unchecked Sendable {
     let router: SessionRouter
     var now = ContinuousClock.now
     let socket = SocketID(1)
-    let timeouts = ICETimeouts(connect: .seconds(30), consent: .seconds(30), maxDuration: .seconds(3600))
+    let timeouts: ICETimeouts
 
-    init(rateLimit: FailureRateLimiter.Settings = .init()) {
+    init(
+        rateLimit: FailureRateLimiter.Settings = .init(),
+        timeouts: ICETimeouts = ICETimeouts(connect: .seconds(30), consent: .seconds(30), maxDuration: .seconds(3600))
+    ) {
+        self.timeouts = timeouts
         self.router = SessionRouter(timeouts: self.timeouts, rateLimit: rateLimit, metrics: CoreMetrics(factory: self.metrics))
     }
 
@@ -53,6 +57,11 @@ final class RouterFixture: @unchecked Sendable {
 final class RecordingHandler: SessionHandler, @unchecked Sendable {
     private(set) var datagrams: [(PacketClass, FiveTuple)] = []
     private(set) var closeReason: CloseReason?
+    private(set) var ticks = 0
+
+    func handleTick(now: ContinuousClock.Instant) {
+        self.ticks += 1
+    }
 
     func handleDatagram(
         _ datagram: UnsafeMutableRawBufferPointer, class packetClass: PacketClass, from tuple: FiveTuple,

@@ -31,7 +31,7 @@ import Testing
         fixture.now += .seconds(29)
         fixture.check(chattyCredentials, from: chatty, nominate: false)
         fixture.now += .seconds(2)
-        let expired = fixture.router.expire(now: fixture.now)
+        let expired = fixture.router.runTimers(now: fixture.now).closed
         #expect(Set(expired.map(\.reason)) == [.connectTimeout, .consentExpired])
 
         let shutdown = fixture.router.closeAll(reason: .shutdown, now: fixture.now)
@@ -47,7 +47,7 @@ import Testing
         for _ in 0..<(3600 / 20) {
             fixture.check(credentials, from: peer)
             fixture.now += .seconds(20)
-            if !fixture.router.expire(now: fixture.now).isEmpty { break }
+            if !fixture.router.runTimers(now: fixture.now).closed.isEmpty { break }
         }
         #expect(fixture.router.snapshot(id, now: fixture.now)?.closeReason == .maxDuration)
         #expect(fixture.router.tableSizes.isEmpty)
@@ -62,12 +62,12 @@ import Testing
         #expect(snapshot?.closeReason == .deleted)
     }
 
-    @Test func theNextDeadlineIsTheEarliestSessionTimer() {
+    @Test func theNextWakeIsTheEarliestSessionTimer() {
         let fixture = RouterFixture()
-        #expect(fixture.router.nextDeadline() == nil)
+        #expect(fixture.router.nextWake() == nil)
         let created = fixture.now
         fixture.addSession()
-        #expect(fixture.router.nextDeadline() == created + .seconds(30))
+        #expect(fixture.router.nextWake() == created + .seconds(30))
     }
 
     @Test func refusesADuplicateUfrag() {
@@ -102,7 +102,7 @@ import Testing
         fixture.now += .seconds(20)
         fixture.check(credentials, from: current, nominate: false)
         fixture.now += .seconds(11)
-        #expect(fixture.router.expire(now: fixture.now).isEmpty)
+        #expect(fixture.router.runTimers(now: fixture.now).closed.isEmpty)
         #expect(fixture.route(CheckRequest.rtp, on: old).dropReason == .unknownAddress)
         #expect(fixture.route(CheckRequest.rtp, on: current).isDelivery)
         #expect(fixture.router.snapshot(id, now: fixture.now)?.tuples == [current])

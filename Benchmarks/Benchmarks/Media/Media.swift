@@ -107,6 +107,10 @@ final class SlotSender: DatagramSender, @unchecked Sendable {
 
     func closeSession(reason: CloseReason) {}
 
+    func scheduleTick(at instant: ContinuousClock.Instant) {}
+
+    func sendFarewell(_ datagram: UnsafeRawBufferPointer) -> Bool { false }
+
     func send(capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?) -> Bool {
         guard let length = write(UnsafeMutableRawBufferPointer(rebasing: self.slot.prefix(capacity))) else { return false }
         self.lastLength = length

@@ -59,6 +59,11 @@ int mm_dtls_srtp_profile(mm_dtls *dtls);
 int mm_dtls_export_srtp_material(mm_dtls *dtls, uint8_t *out, size_t length);
 /// Sends close_notify (queued as a datagram).
 void mm_dtls_shutdown(mm_dtls *dtls);
+/// Writes the close_notify this association would send now into `out` instead of queueing it, and closes
+/// the association: the caller keeps the datagram to send later, in place of the association. Valid as long
+/// as no other record is sent. Returns its length, or -1 when not connected, something is still queued, or
+/// `capacity` is short.
+long mm_dtls_seal_close_notify(mm_dtls *dtls, uint8_t *out, size_t capacity);
 
 // ---- SRTP ----
 

@@ -1,0 +1,64 @@
+import MuxCore
+import MuxCrypto
+import MuxIO
+import MuxTestSupport
+import Testing
+
+/// A session frees its DTLS association once the peer's SRTP proves the handshake done, and still closes politely.
+@Suite struct DTLSReleaseTests {
+    /// A connected echo session and its peer's SRTP keys.
+    private func connect(_ fixture: SecureEchoFixture) async throws -> (Peer, SRTPSession, CreatedSession) {
+        let peer = try Peer(server: fixture.mux.singlePortAddresses[0])
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo"))
+        #expect(peer.connectICE(session))
+        #expect(peer.handshake() == .connected)
+        return (peer, try SRTPSession(keys: try #require(peer.engine.srtpKeys()), role: .client), session)
+    }
+
+    private func echo(_ sequence: UInt16, _ peer: Peer, _ srtp: SRTPSession) throws -> Bool {
+        let plain = SRTPTestPacket.rtp(sequence: sequence)
+        let secret = try #require(SRTPTestPacket.protect(plain, with: srtp.outbound))
+        guard let echoed = peer.socket.exchange(secret, with: peer.server) else { return false }
+        return (try? SRTPTestPacket.unprotect(echoed.bytes, with: srtp.inbound).get()) == plain
+    }
+
+    @Test func releasesTheAssociationOnThePeersFirstSRTPAndDropsLaterRecords() async throws {
+        let fixture = try await SecureEchoFixture()
+        let (peer, srtp, session) = try await self.connect(fixture)
+        #expect(fixture.counter("mediamux_dtls_released_total", []) == 0, "keys alone prove nothing about the peer")
+        #expect(try self.echo(1, peer, srtp))
+        #expect(await eventually { fixture.counter("mediamux_dtls_released_total", []) == 1 })
+
+        // The peer's own close_notify is a valid record of the association, but nothing is left to check it
+        // against: it is dropped like any other, and media goes on.
+        peer.engine.shutdown()
+        while let datagram = peer.engine.pollDatagram() { peer.socket.send(datagram, to: peer.server) }
+        #expect(await eventually { fixture.counter("mediamux_media_dropped_total", [("reason", "dtls_after_release")]) == 1 })
+        #expect(try self.echo(2, peer, srtp))
+        #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected)
+        await fixture.stop()
+    }
+
+    @Test func deletingAReleasedSessionSendsTheCloseNotifySealedAtRelease() async throws {
+        let fixture = try await SecureEchoFixture()
+        let (peer, srtp, session) = try await self.connect(fixture)
+        #expect(try self.echo(1, peer, srtp))
+        #expect(await eventually { fixture.counter("mediamux_dtls_released_total", []) == 1 })
+        #expect(try self.echo(2, peer, srtp))
+
+        #expect(await fixture.mux.deleteSession(session.snapshot.id))
+        let farewell = try #require(peer.socket.receive())
+        #expect(farewell.bytes.withUnsafeBytes { peer.engine.handle($0) } == .closed)
+        await fixture.stop()
+    }
+
+    @Test func deletingASessionBeforeItsFirstSRTPSendsCloseNotify() async throws {
+        let fixture = try await SecureEchoFixture()
+        let (peer, _, session) = try await self.connect(fixture)
+        #expect(await fixture.mux.deleteSession(session.snapshot.id))
+        let farewell = try #require(peer.socket.receive())
+        #expect(farewell.bytes.withUnsafeBytes { peer.engine.handle($0) } == .closed)
+        #expect(fixture.counter("mediamux_dtls_released_total", []) == 0)
+        await fixture.stop()
+    }
+}
