@@ -23,7 +23,8 @@ public struct MediamuxApp: Sendable {
         onListening: @escaping @Sendable (ListeningAddresses) async -> Void = { _ in }
     ) async throws -> MediamuxApp {
         let registry = PrometheusCollectorRegistry()
-        let factory = PrometheusMetricsFactory(registry: registry)
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[UDPMux.residenceLabel] = UDPMux.residenceBuckets
         BuildInfo.record(factory: factory, logger: logger)
         let admission = LocalAdmission(limits: settings.mux.limits)
         let certificate = try Self.certificate(settings)

@@ -166,6 +166,7 @@ final class IOThread: @unchecked Sendable {
             let count = self.batch.read(from: served.socket.descriptor)
             guard count > 0 else { break }
             let now = ContinuousClock.now
+            self.outbox.batchReadAt = now
             for index in 0..<count {
                 self.dispatch(index, on: served, now: now)
             }

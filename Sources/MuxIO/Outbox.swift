@@ -1,4 +1,6 @@
 import CMuxSockets
+import Metrics
+import MuxWire
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,6 +17,10 @@ final class Outbox {
     private var descriptors: [Int32]
     /// Whose counters a refused send goes to.
     private var counters: [SocketCounters?]
+    /// The residence histogram of the handler that made each datagram; nil for STUN answers.
+    private var residence: [Timer?]
+    /// When the I/O thread read the batch being handled; its thread sets it before each batch.
+    var batchReadAt = ContinuousClock.now
     private(set) var count = 0
 
     init(thread: Int, capacity: Int, slotSize: Int) {
@@ -25,6 +31,7 @@ final class Outbox {
         self.slotSize = slotSize
         self.descriptors = [Int32](repeating: -1, count: capacity)
         self.counters = [SocketCounters?](repeating: nil, count: capacity)
+        self.residence = [Timer?](repeating: nil, count: capacity)
     }
 
     deinit { mm_batch_free(self.batch) }
@@ -34,7 +41,7 @@ final class Outbox {
     /// Sends what is queued first when full.
     func append(
         descriptor: Int32, destination: UnsafePointer<sockaddr_storage>, length addressLength: socklen_t,
-        counters: SocketCounters, capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?
+        counters: SocketCounters, residence: Timer? = nil, capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?
     ) -> UnsafeRawBufferPointer? {
         guard capacity <= self.slotSize else { return nil }
         if self.count == self.capacity { self.flush() }
@@ -45,8 +52,11 @@ final class Outbox {
         mm_batch_set_outgoing(self.batch, index, length, addressLength)
         self.descriptors[self.count] = descriptor
         self.counters[self.count] = counters
+        let datagram = UnsafeRawBufferPointer(rebasing: slot.prefix(length))
+        // Media only: DTLS flights are not what the histogram is about.
+        self.residence[self.count] = PacketClass(datagram: datagram).isMedia ? residence : nil
         self.count += 1
-        return UnsafeRawBufferPointer(rebasing: slot.prefix(length))
+        return datagram
     }
 
     /// Sends everything queued, one `sendmmsg` per run of the same socket. A datagram the kernel refuses
@@ -70,7 +80,14 @@ final class Outbox {
             }
             start = end
         }
-        for index in 0..<self.count { self.counters[index] = nil }
+        let held = ContinuousClock.now - self.batchReadAt
+        for index in 0..<self.count {
+            self.counters[index] = nil
+            if let residence = self.residence[index] {
+                residence.record(duration: held)
+                self.residence[index] = nil
+            }
+        }
         self.count = 0
     }
 

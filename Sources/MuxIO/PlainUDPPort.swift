@@ -66,8 +66,9 @@ final class PlainUDPPort: PlainPort {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let envelope = Self.unwrapInboundIn(data)
             // Only the tool's host may inject media into the session.
-            guard TransportAddress(envelope.remoteAddress)?.ip == self.receiver.sinkIP else { return }
-            self.receiver.callback.withLock { $0 }?(envelope.data)
+            guard TransportAddress(envelope.remoteAddress)?.ip == self.receiver.sinkIP,
+                  let callback = self.receiver.callback.withLock({ $0 }) else { return }
+            ReadInstant.with(.now) { callback(envelope.data) }
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {}

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Metrics
 import MuxCore
 import MuxICE
 import MuxWire
@@ -21,14 +22,17 @@ final class SessionSender: DatagramSender {
     private let router: SessionRouter
     private let registry: SocketRegistry
     private let counters: SessionCounters
+    /// The residence histogram of this session's handler.
+    private let residence: Timer?
     private let route = Mutex<Route?>(nil)
     private let closer: @Sendable (SessionID, CloseReason) -> Void
 
     init(
-        id: SessionID, router: SessionRouter, registry: SocketRegistry, counters: SessionCounters,
+        id: SessionID, router: SessionRouter, registry: SocketRegistry, counters: SessionCounters, residence: Timer?,
         closer: @escaping @Sendable (SessionID, CloseReason) -> Void
     ) {
         self.id = id
+        self.residence = residence
         self.router = router
         self.registry = registry
         self.counters = counters
@@ -70,11 +74,17 @@ final class SessionSender: DatagramSender {
             if let outbox = Outbox.current {
                 let datagram = outbox.append(
                     descriptor: route.endpoint.socket(forThread: outbox.thread).descriptor, destination: destination,
-                    length: route.length, counters: route.endpoint.counters, capacity: capacity, write
+                    length: route.length, counters: route.endpoint.counters, residence: self.residence, capacity: capacity,
+                    write
                 )
                 return datagram.map { ($0.count, PacketClass(datagram: $0)) }
             }
-            return Self.sendNow(route.endpoint, to: destination, length: route.length, capacity: capacity, write)
+            let sent = Self.sendNow(route.endpoint, to: destination, length: route.length, capacity: capacity, write)
+            // A plain RTP port's datagram, relayed from NIO's loop.
+            if let sent, sent.1.isMedia, let residence = self.residence, let readAt = ReadInstant.current {
+                residence.record(duration: ContinuousClock.now - readAt)
+            }
+            return sent
         }
         guard let (bytes, packetClass) = sent else { return false }
         route.endpoint.counters.sent(packetClass, bytes: bytes)

@@ -38,7 +38,10 @@ extension UDPMux {
         let counters = SessionCounters()
         for _ in 0..<8 {
             let id = SessionID.random()
-            let sender = SessionSender(id: id, router: self.router, registry: self.registry, counters: counters) { [weak self] id, reason in
+            let sender = SessionSender(
+                id: id, router: self.router, registry: self.registry, counters: counters,
+                residence: self.residence.timer(forHandler: handlerName)
+            ) { [weak self] id, reason in
                 guard let self else { return }
                 Task { await self.closeSession(id, reason: reason) }
             }

@@ -34,6 +34,7 @@ public final class UDPMux: Service, Sendable {
     let portPool: Mutex<PortPool?>
     let rangeCounters: SocketCounters?
     let rangePortGauges: (inUse: Gauge, free: Gauge)
+    let residence: PacketResidence
     let receiveBufferWarned = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
     private let singleSockets = Mutex<[Endpoint]>([])
@@ -53,6 +54,7 @@ public final class UDPMux: Service, Sendable {
         }
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.handlers = handlers
+        self.residence = PacketResidence(handlers: handlers.keys, factory: metricsFactory)
         self.logger = logger
         self.bindAddresses = bindAddresses
         let usesRange = settings.udp.mode != .single

@@ -54,3 +54,8 @@ public enum PacketClass: UInt8, Sendable, CaseIterable {
         }
     }
 }
+
+extension PacketClass {
+    /// RTP or RTCP: what handlers carry, as opposed to the STUN and DTLS that set a session up.
+    public var isMedia: Bool { self == .rtp || self == .rtcp }
+}

@@ -112,6 +112,24 @@ struct Peer {
         await fixture.stop()
     }
 
+    @Test func recordsHowLongMediamuxHeldEachEchoedPacket() async throws {
+        let fixture = try await SecureEchoFixture()
+        let server = fixture.mux.singlePortAddresses[0]
+        let peer = try Peer(server: server)
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo"))
+        #expect(peer.connectICE(session))
+        #expect(peer.handshake() == .connected)
+        let srtp = try SRTPSession(keys: try #require(peer.engine.srtpKeys()), role: .client)
+        for sequence in UInt16(1)...3 {
+            let secret = try #require(SRTPTestPacket.protect(SRTPTestPacket.rtp(sequence: sequence), with: srtp.outbound))
+            #expect(peer.socket.exchange(secret, with: server) != nil)
+        }
+        let held = try fixture.metrics.expectTimer("mediamux_packet_residence_seconds", [("handler", "echo")]).values
+        #expect(held.count == 3, "one per echoed packet; the DTLS flights and STUN answers are not media")
+        #expect(held.allSatisfy { $0 > 0 && $0 < 1_000_000_000 })
+        await fixture.stop()
+    }
+
     @Test func closesTheSessionWhenTheCertificateDoesNotMatchItsFingerprint() async throws {
         let fixture = try await SecureEchoFixture()
         let peer = try Peer(server: fixture.mux.singlePortAddresses[0])

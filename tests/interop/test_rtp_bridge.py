@@ -120,6 +120,8 @@ def test_rtp_bridge_carries_video_both_ways_between_aiortc_and_gstreamer(mediamu
             sender.terminate()
             sender.wait(timeout=10)
     assert mediamux.metric("mediamux_media_dropped_total", reason="srtp_auth") == 0
+    # GStreamer's packets relayed to the peer were held for a measured time.
+    assert mediamux.metric("mediamux_packet_residence_seconds_count", handler="rtp") >= 10
 
 
 def test_rtp_sinks_outside_the_allowed_ranges_are_refused(mediamux):
