@@ -87,6 +87,9 @@ struct LoadGenerator: ParsableCommand {
                 pid: pid, residentBytesBefore: before.residentBytes, residentBytesConnected: connected.residentBytes,
                 residentBytesPerSession: self.reference == nil
                     ? Double(connected.residentBytes - before.residentBytes) / Double(peers.count) : nil,
+                residentBytesAfterTraffic: after.residentBytes,
+                residentBytesPerSessionAfterTraffic: self.reference == nil
+                    ? Double(after.residentBytes - before.residentBytes) / Double(peers.count) : nil,
                 cpuPercent: 100 * (after.cpuSeconds - connected.cpuSeconds) / (seconds + self.drain)
             )
         }

@@ -37,6 +37,9 @@ struct Report: Encodable {
         var residentBytesBefore: Int
         var residentBytesConnected: Int
         var residentBytesPerSession: Double?
+        /// After the traffic: DTLS associations are released on a session's first SRTP.
+        var residentBytesAfterTraffic: Int
+        var residentBytesPerSessionAfterTraffic: Double?
         var cpuPercent: Double
     }
 
@@ -81,6 +84,9 @@ struct Report: Encodable {
             rows.append(("server memory", "\(server.residentBytesBefore / 1024) KiB before, \(server.residentBytesConnected / 1024) KiB connected"))
             if let perSession = server.residentBytesPerSession {
                 rows.append(("server memory per session", "\(Self.format(perSession / 1024, digits: 2)) KiB"))
+            }
+            if let perSession = server.residentBytesPerSessionAfterTraffic {
+                rows.append(("after traffic", "\(server.residentBytesAfterTraffic / 1024) KiB, \(Self.format(perSession / 1024, digits: 2)) KiB per session"))
             }
         }
         let width = rows.map(\.0.count).max() ?? 0
