@@ -83,6 +83,7 @@ interop-test: test-deps $(VENV)/.installed build
 ## thresholds; then the load scenarios (scripts/bench.py: mediamux-loadgen against mediamux and
 ## mediamux-reference). Rewrites the result blocks of docs/benchmarks.md.
 bench: srtp
+	@$(MAKE) --no-print-directory apt-install PACKAGES="libsrtp2-dev"
 	$(SWIFT) build $(SWIFT_FLAGS) -c release --product mediamux
 	$(SWIFT) build $(SWIFT_FLAGS) -c release --product mediamux-loadgen
 	$(SWIFT) build $(SWIFT_FLAGS) -c release --product mediamux-reference

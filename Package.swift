@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "MuxICE", dependencies: ["MuxWire"]),
         // OpenSSL DTLS and libsrtp2 through a small C layer (macros, a datagram BIO, libsrtp policies).
         .target(name: "CMuxCrypto", cSettings: srtpCSettings, linkerSettings: srtpLinkerSettings),
-        // Linux socket calls Glibc does not import: epoll, eventfd, recvmmsg/sendmmsg batches.
+        // Linux calls Glibc does not import: epoll, eventfd, recvmmsg/sendmmsg batches, malloc_trim.
         .target(name: "CMuxSockets"),
         // SDP offers and answers for an ICE-lite, DTLS-terminating server. No dependencies.
         .target(name: "MuxSDP"),

@@ -115,6 +115,7 @@ public final class UDPMux: Service, Sendable {
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             var kernelStatsDue = ContinuousClock.now
+            var trim = MemoryTrim(interval: .seconds(10))
             while !Task.isCancelled {
                 let now = ContinuousClock.now
                 let due = self.router.runTimers(now: now)
@@ -123,6 +124,10 @@ public final class UDPMux: Service, Sendable {
                 if now >= kernelStatsDue {
                     self.recordKernelDrops()
                     kernelStatsDue = now + .seconds(1)
+                }
+                if let took = trim.runIfDue(now: now) {
+                    let microseconds = took.components.seconds * 1_000_000 + took.components.attoseconds / 1_000_000_000_000
+                    self.logger.debug("memory trimmed", metadata: ["took_us": "\(microseconds)"])
                 }
                 let wake = min(self.router.nextWake() ?? now + self.settings.tick, now + self.settings.tick)
                 try await Task.sleep(until: max(wake, now + .milliseconds(10)), clock: .continuous)

@@ -1,5 +1,5 @@
 // Linux socket calls Swift's Glibc module does not import (they need _GNU_SOURCE or live in headers it
-// leaves out): epoll, eventfd, recvmmsg/sendmmsg with their arrays, and naming a thread. Thin wrappers,
+// leaves out): epoll, eventfd, recvmmsg/sendmmsg with their arrays, naming a thread, and malloc_trim. Thin wrappers,
 // no policy: MuxIO's I/O threads and the load generator decide what to do with them.
 #ifndef CMUXSOCKETS_H
 #define CMUXSOCKETS_H
@@ -50,5 +50,8 @@ int mm_batch_truncated(const mm_batch *batch, int index);
 void mm_batch_set_outgoing(mm_batch *batch, int index, size_t length, socklen_t address_length);
 /// Sends slots start..<start+count on `fd` in one sendmmsg; returns how many left, or -1 with errno set.
 int mm_batch_send(mm_batch *batch, int fd, int start, int count);
+
+/// glibc's malloc_trim(0): returns free pages of every arena to the kernel. <malloc.h> is not in Glibc's module.
+int mm_malloc_trim(void);
 
 #endif
