@@ -14,12 +14,14 @@ SRTP_LIB := $(SRTP_PREFIX)/lib/libsrtp2.a
 BUILD_DIR := .build
 APT_PACKAGES += dpkg-dev gcc make
 export MEDIAMUX_SRTP_PREFIX := $(SRTP_PREFIX)
+export MEDIAMUX_EXPECT_SRTP_BACKEND := openssl
 else ifeq ($(SRTP),system)
 SRTP_LIB :=
 BUILD_DIR := .build-srtp-system
 APT_PACKAGES += libsrtp2-dev
 SWIFT_FLAGS += --scratch-path $(BUILD_DIR)
 export MEDIAMUX_SRTP_PREFIX :=
+export MEDIAMUX_EXPECT_SRTP_BACKEND := nss
 else
 $(error SRTP is openssl or system, not "$(SRTP)")
 endif

@@ -6,15 +6,6 @@ import Testing
 
 /// A session frees its DTLS association once the peer's SRTP proves the handshake done, and still closes politely.
 @Suite struct DTLSReleaseTests {
-    /// A connected echo session and its peer's SRTP keys.
-    private func connect(_ fixture: SecureEchoFixture) async throws -> (Peer, SRTPSession, CreatedSession) {
-        let peer = try Peer(server: fixture.mux.singlePortAddresses[0])
-        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo"))
-        #expect(peer.connectICE(session))
-        #expect(peer.handshake() == .connected)
-        return (peer, try SRTPSession(keys: try #require(peer.engine.srtpKeys()), role: .client), session)
-    }
-
     private func echo(_ sequence: UInt16, _ peer: Peer, _ srtp: SRTPSession) throws -> Bool {
         let plain = SRTPTestPacket.rtp(sequence: sequence)
         let secret = try #require(SRTPTestPacket.protect(plain, with: srtp.outbound))
@@ -24,7 +15,7 @@ import Testing
 
     @Test func releasesTheAssociationOnThePeersFirstSRTPAndDropsLaterRecords() async throws {
         let fixture = try await SecureEchoFixture()
-        let (peer, srtp, session) = try await self.connect(fixture)
+        let (peer, srtp, session) = try await fixture.connectEchoPeer()
         #expect(fixture.counter("mediamux_dtls_released_total", []) == 0, "keys alone prove nothing about the peer")
         #expect(try self.echo(1, peer, srtp))
         #expect(await eventually { fixture.counter("mediamux_dtls_released_total", []) == 1 })
@@ -41,7 +32,7 @@ import Testing
 
     @Test func deletingAReleasedSessionSendsTheCloseNotifySealedAtRelease() async throws {
         let fixture = try await SecureEchoFixture()
-        let (peer, srtp, session) = try await self.connect(fixture)
+        let (peer, srtp, session) = try await fixture.connectEchoPeer()
         #expect(try self.echo(1, peer, srtp))
         #expect(await eventually { fixture.counter("mediamux_dtls_released_total", []) == 1 })
         #expect(try self.echo(2, peer, srtp))
@@ -54,7 +45,7 @@ import Testing
 
     @Test func deletingASessionBeforeItsFirstSRTPSendsCloseNotify() async throws {
         let fixture = try await SecureEchoFixture()
-        let (peer, _, session) = try await self.connect(fixture)
+        let (peer, _, session) = try await fixture.connectEchoPeer()
         #expect(await fixture.mux.deleteSession(session.snapshot.id))
         let farewell = try #require(peer.socket.receive())
         #expect(farewell.bytes.withUnsafeBytes { peer.engine.handle($0) } == .closed)

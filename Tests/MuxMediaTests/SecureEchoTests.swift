@@ -43,6 +43,15 @@ final class SecureEchoFixture: Sendable {
     func counter(_ label: String, _ dimensions: [(String, String)]) -> Int64 {
         (try? self.metrics.expectCounter(label, dimensions).totalValue) ?? 0
     }
+
+    /// A new `echo` session with a peer that finished ICE and DTLS, and the peer's SRTP keys.
+    func connectEchoPeer() async throws -> (Peer, SRTPSession, CreatedSession) {
+        let peer = try Peer(server: self.mux.singlePortAddresses[0])
+        let session = try await self.mux.createSession(SessionRequest(room: "r", handler: "echo"))
+        #expect(peer.connectICE(session))
+        #expect(peer.handshake() == .connected)
+        return (peer, try SRTPSession(keys: try #require(peer.engine.srtpKeys()), role: .client), session)
+    }
 }
 
 /// The peer: ICE check, then a DTLS client handshake over `UDPTestClient`.
@@ -114,15 +123,10 @@ struct Peer {
 
     @Test func recordsHowLongMediamuxHeldEachEchoedPacket() async throws {
         let fixture = try await SecureEchoFixture()
-        let server = fixture.mux.singlePortAddresses[0]
-        let peer = try Peer(server: server)
-        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo"))
-        #expect(peer.connectICE(session))
-        #expect(peer.handshake() == .connected)
-        let srtp = try SRTPSession(keys: try #require(peer.engine.srtpKeys()), role: .client)
+        let (peer, srtp, _) = try await fixture.connectEchoPeer()
         for sequence in UInt16(1)...3 {
             let secret = try #require(SRTPTestPacket.protect(SRTPTestPacket.rtp(sequence: sequence), with: srtp.outbound))
-            #expect(peer.socket.exchange(secret, with: server) != nil)
+            #expect(peer.socket.exchange(secret, with: peer.server) != nil)
         }
         let held = try fixture.metrics.expectTimer("mediamux_packet_residence_seconds", [("handler", "echo")]).values
         #expect(held.count == 3, "one per echoed packet; the DTLS flights and STUN answers are not media")
@@ -217,13 +221,9 @@ struct Peer {
 @Suite struct PeerCloseTests {
     @Test func aCloseNotifyFromThePeerClosesTheSessionAsPeerClosed() async throws {
         let fixture = try await SecureEchoFixture()
-        let server = fixture.mux.singlePortAddresses[0]
-        let peer = try Peer(server: server)
-        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo"))
-        #expect(peer.connectICE(session))
-        #expect(peer.handshake() == .connected)
+        let (peer, _, session) = try await fixture.connectEchoPeer()
         peer.engine.shutdown()
-        while let datagram = peer.engine.pollDatagram() { peer.socket.send(datagram, to: server) }
+        while let datagram = peer.engine.pollDatagram() { peer.socket.send(datagram, to: peer.server) }
         let closed = await eventually { fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .peerClosed }
         #expect(closed)
         await fixture.stop()

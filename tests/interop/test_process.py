@@ -1,5 +1,6 @@
 """The mediamux process as an operator runs it: configuration errors, signals, health."""
 
+import os
 import subprocess
 
 import pytest
@@ -59,3 +60,15 @@ def test_shipped_configurations_are_valid(name):
     config = BINARY.parents[2] / "configs" / name
     result = subprocess.run([str(BINARY), "--config", str(config), "--check-config"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
+
+
+def test_names_the_crypto_library_under_its_srtp_in_the_log_and_metrics():
+    # The Makefile says which libsrtp2 it linked: its OpenSSL build by default, the system's with SRTP=system.
+    expected = os.environ.get("MEDIAMUX_EXPECT_SRTP_BACKEND", "openssl")
+    server = Mediamux(SINGLE_PORT)
+    try:
+        assert server.metric("mediamux_build_info", srtp_backend=expected) == 1
+    finally:
+        assert server.stop() == 0
+    assert f"srtp_backend={expected}" in server.final_output
+    assert ("libsrtp2 is not built on OpenSSL" in server.final_output) == (expected != "openssl")
