@@ -73,13 +73,13 @@ $(VENV)/.installed: tests/interop/requirements.txt
 test: test-deps srtp $(VENV)/.installed
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_FLAGS)
-	MEDIAMUX_BUILD=$(BUILD_DIR)/debug $(VENV)/bin/python -m pytest -q tests/interop
+	MEDIAMUX_BUILD=$(CURDIR)/$(BUILD_DIR)/debug $(VENV)/bin/python -m pytest -q tests/interop
 
 unit-test: srtp
 	$(SWIFT) test $(SWIFT_FLAGS)
 
 interop-test: test-deps $(VENV)/.installed build
-	MEDIAMUX_BUILD=$(BUILD_DIR)/debug $(VENV)/bin/python -m pytest -q tests/interop
+	MEDIAMUX_BUILD=$(CURDIR)/$(BUILD_DIR)/debug $(VENV)/bin/python -m pytest -q tests/interop
 
 ## Release builds; the micro benchmarks (Benchmarks/, ordo-one/benchmark) checked against their stored
 ## thresholds; then the load scenarios (scripts/bench.py: mediamux-loadgen against mediamux and
@@ -91,7 +91,7 @@ bench: srtp
 	$(SWIFT) build $(SWIFT_FLAGS) -c release --product mediamux-reference
 	cd Benchmarks && $(SWIFT) package $(SWIFT_FLAGS) benchmark --format markdown --no-progress > ../$(BUILD_DIR)/micro-benchmarks.md
 	cd Benchmarks && $(SWIFT) package $(SWIFT_FLAGS) benchmark thresholds check --no-progress
-	MEDIAMUX_BUILD=$(BUILD_DIR)/release python3 scripts/bench.py --micro $(BUILD_DIR)/micro-benchmarks.md
+	MEDIAMUX_BUILD=$(CURDIR)/$(BUILD_DIR)/release python3 scripts/bench.py --micro $(BUILD_DIR)/micro-benchmarks.md
 
 clean:
 	rm -rf .build .build-srtp-system $(VENV)
