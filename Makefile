@@ -50,8 +50,11 @@ apt-install:
 ## libsrtp2 on OpenSSL, built once into .build/ (nothing to do with SRTP=system).
 srtp: deps $(SRTP_LIB)
 
-$(SRTP_PREFIX)/lib/libsrtp2.a: scripts/build-libsrtp2.sh
+ifeq ($(SRTP),openssl)
+# After deps (order only), which installs the compiler and dpkg-dev it needs, even under make -j.
+$(SRTP_LIB): scripts/build-libsrtp2.sh | deps
 	bash scripts/build-libsrtp2.sh $(SRTP_PREFIX)
+endif
 
 build: srtp
 	$(SWIFT) build $(SWIFT_FLAGS)

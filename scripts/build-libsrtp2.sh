@@ -13,7 +13,7 @@
 # Needs: apt-get, dpkg-source (dpkg-dev), a C compiler, make, libssl-dev.
 set -euo pipefail
 
-prefix=${1:?usage: build-libsrtp2.sh PREFIX}
+prefix=$(realpath -m "${1:?usage: build-libsrtp2.sh PREFIX}")
 package=libsrtp2
 work="$prefix.work"
 
@@ -23,9 +23,10 @@ codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 rm -rf "$work"
 mkdir -p "$work/etc/sources.list.d" "$work/lists/partial" "$work/source"
 
-# deb-src twins of the system's deb entries for this release (bookworm, bookworm-updates, bookworm-security),
-# from one-line lists and deb822 .sources files alike. Other vendors' entries are left out: they may have no
-# source index, and libsrtp2 is Debian's.
+# deb-src twins of the system's deb entries for this release (bookworm, bookworm-updates, bookworm-security;
+# not backports), from one-line lists and deb822 .sources files alike. Other vendors' entries for the same
+# release may come along; one without a source index only makes apt warn, and the version asked for below is
+# the one the host would install of Debian's binary package.
 shopt -s nullglob
 for list in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
     [ -f "$list" ] || continue
@@ -36,7 +37,7 @@ for list in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
             # The suite follows the URI, which follows the optional [options].
             i = 2; if (words[i] ~ /^\[/) { while (i <= n && words[i] !~ /\]$/) i++; i++ }
             suite = words[i + 1]
-            if (index(suite, codename) == 1) print line
+            if (index(suite, codename) == 1 && suite !~ /-backports$/) print line
         }' "$list" >> "$work/etc/sources.list"
 done
 for sources in /etc/apt/sources.list.d/*.sources; do
@@ -48,7 +49,11 @@ for sources in /etc/apt/sources.list.d/*.sources; do
         /^[ \t]*$/ { flush(); next }
         /^#/ { next }
         /^Types:/ { if ($0 !~ /[ \t]deb([ \t]|$)/) { skip = 1 } else { skip = 0 }; $0 = "Types: deb-src" }
-        /^Suites:/ { for (i = 2; i <= NF; i++) if (index($i, codename) == 1) keep = 1 }
+        /^Suites:/ {
+            line = "Suites:"
+            for (i = 2; i <= NF; i++) if (index($i, codename) == 1 && $i !~ /-backports$/) { keep = 1; line = line " " $i }
+            $0 = line
+        }
         { if (!skip) stanza = stanza (stanza == "" ? "" : "\n") $0 }
         END { flush() }' "$sources" > "$work/etc/sources.list.d/$(basename "$sources")"
 done
@@ -62,11 +67,15 @@ apt_options=(
     -o "Dir::Cache::srcpkgcache="
     -o "APT::Sandbox::User=root"
 )
-echo "build-libsrtp2: fetching Debian's $package source for $codename"
-apt-get -q "${apt_options[@]}" update >"$work/apt-update.log" 2>&1 \
-    || { cat "$work/apt-update.log" >&2; echo "build-libsrtp2: apt-get update of the deb-src entries failed" >&2; exit 1; }
-(cd "$work/source" && apt-get -q "${apt_options[@]}" source --download-only "$package") >"$work/apt-source.log" 2>&1 \
-    || { cat "$work/apt-source.log" >&2; echo "build-libsrtp2: apt-get source $package failed" >&2; exit 1; }
+# The version of Debian's binary package the host would install (libsrtp2-1), when its lists know one.
+candidate=$(apt-cache policy libsrtp2-1 2>/dev/null | awk '/Candidate:/ { print $2 }')
+wanted=$package
+[ -n "$candidate" ] && [ "$candidate" != "(none)" ] && wanted="$package=$candidate"
+echo "build-libsrtp2: fetching Debian's source package $wanted for $codename"
+# A failing index of another vendor fails the update but not the source fetch; its log is shown if that fails.
+apt-get -q "${apt_options[@]}" update >"$work/apt-update.log" 2>&1 || true
+(cd "$work/source" && apt-get -q "${apt_options[@]}" source --download-only "$wanted") >"$work/apt-source.log" 2>&1 \
+    || { cat "$work/apt-update.log" "$work/apt-source.log" >&2; echo "build-libsrtp2: apt-get source $wanted failed" >&2; exit 1; }
 
 dsc=$(ls "$work"/source/${package}_*.dsc)
 version=$(sed -n 's/^Version: //p' "$dsc")

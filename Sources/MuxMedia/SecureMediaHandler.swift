@@ -12,6 +12,10 @@ public struct MediaSettings: Sendable {
     public var mtu = 1200
     /// A handshake that has not finished this long after ICE found a path closes the session (`dtls_failed`).
     public var handshakeTimeout: Duration = .seconds(10)
+    /// The DTLS association is kept at least this long after the handshake, whatever SRTP arrives first:
+    /// long enough for a peer whose copy of our last flight was lost to retransmit its own (its first
+    /// retransmission timeout is 1 s) and still get an answer.
+    public var releaseDelay: Duration = .seconds(2)
 
     public init() {}
 }
@@ -22,9 +26,10 @@ public struct MediaSettings: Sendable {
 /// the handshake the peer's certificate must match the fingerprint it signaled; then SRTP keys come from
 /// the DTLS exporter. Retransmissions and the handshake deadline run on timer ticks it asks for.
 ///
-/// The DTLS association is released once the peer's first SRTP or SRTCP packet authenticates: that packet
-/// proves the peer finished the handshake, so no flight of it can still be missing, and OpenSSL's buffers are
-/// most of a session's memory. What stays is the SRTP contexts and a close_notify sealed at that moment,
+/// The DTLS association is released after the first SRTP or SRTCP packet that authenticates at least
+/// `releaseDelay` (2 s) after the handshake, on the next timer tick: such a packet proves the peer has its
+/// keys, and a conforming peer sends none before it received our last flight; the delay still lets a peer
+/// that did lose it retransmit its own and get ours again. OpenSSL's buffers are most of a session's memory. What stays is the SRTP contexts and a close_notify sealed at that moment,
 /// sent if mediamux ends the session. Any DTLS record after that is dropped and counted
 /// (`dtls_after_release`): a reordered flight or a forgery, which can no longer be authenticated. A peer
 /// that closes then leaves through consent freshness or signaling instead of its close_notify.
@@ -43,6 +48,10 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     /// The close_notify sealed when the association was released, for `handleClose`.
     private var closeNotify: [UInt8]?
     private var srtp: SRTPSession?
+    /// Until when the association is kept whatever SRTP arrives (the handshake's end plus `releaseDelay`).
+    private var keepEngineUntil: ContinuousClock.Instant?
+    /// SRTP proved the handshake done; the association is freed on the next tick, off the packet thread.
+    private var releaseDue = false
     private var handshakeDeadline: ContinuousClock.Instant?
     /// The handshake ended, with keys or without: its timers stop.
     private var handshakeSettled = false
@@ -85,7 +94,11 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
             let result: Result<Int, SRTPFailure>? = self.lock.withLock {
                 guard let srtp = self.srtp else { return nil }
                 let result = srtp.inbound.unprotect(datagram, length: datagram.count, isRTCP: isRTCP)
-                if case .success = result, self.engine != nil { self.releaseEngine() }
+                if case .success = result, !self.releaseDue, self.engine != nil, let keep = self.keepEngineUntil, now >= keep {
+                    // Freeing an OpenSSL association is tens of microseconds: not on the packet thread.
+                    self.releaseDue = true
+                    self.context.sender.scheduleTick(at: now)
+                }
                 return result
             }
             switch result {
@@ -104,6 +117,10 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
 
     public func handleTick(now: ContinuousClock.Instant) {
         let outcome = self.lock.withLock { () -> Outcome in
+            if self.releaseDue, self.engine != nil, !self.closing {
+                self.releaseEngine()
+                return .nothing
+            }
             guard !self.handshakeSettled, !self.closing, let engine = self.engine else { return .nothing }
             if self.handshakeDeadline == nil {
                 // The first tick comes when ICE selected a path; a client can only start then.
@@ -193,6 +210,7 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
             return .nothing
         case .connected:
             guard self.srtp == nil, !self.closing else { return .nothing }
+            self.keepEngineUntil = now + self.settings.releaseDelay
             return self.installKeys(engine)
         case .failed(let reason):
             guard !self.closing else { return .nothing }

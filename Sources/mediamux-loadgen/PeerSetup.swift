@@ -41,7 +41,8 @@ struct PeerSetup: Sendable {
             } catch {
                 throw Failure(stage: .dtls, detail: "\(error)")
             }
-            Self.sendReceiverReport(over: socket, srtp: srtp, ssrc: index)
+            // A browser's SRTP and SRTCP start as soon as DTLS is done; so do this peer's.
+            ReceiverReport.send(over: socket, srtp: srtp, ssrc: index)
             return Peer(index: index, socket: socket, srtp: srtp, sessionID: created.id, ice: (created.ufrag, created.password))
         } catch let failure as Failure {
             api.deleteSession(created.id)
@@ -50,21 +51,6 @@ struct PeerSetup: Sendable {
             api.deleteSession(created.id)
             throw Failure(stage: .ice, detail: "\(error)")
         }
-    }
-
-    /// A browser's SRTP and SRTCP start as soon as DTLS is done; so does this peer's, with one empty RTCP
-    /// receiver report. Its echo is drained with the setup's consent answers.
-    private static func sendReceiverReport(over socket: PeerSocket, srtp: SRTPSession, ssrc: UInt32) {
-        var packet = [UInt8](repeating: 0, count: 8 + SRTPContext.maxTrailer)
-        packet[0] = 0x80
-        packet[1] = 201
-        packet[3] = 1
-        packet[4] = UInt8(truncatingIfNeeded: ssrc >> 24)
-        packet[5] = UInt8(truncatingIfNeeded: ssrc >> 16)
-        packet[6] = UInt8(truncatingIfNeeded: ssrc >> 8)
-        packet[7] = UInt8(truncatingIfNeeded: ssrc)
-        let protected = packet.withUnsafeMutableBytes { srtp.outbound.protect($0, length: 8, isRTCP: true) }
-        if case .success(let length) = protected { socket.send(Array(packet.prefix(length))) }
     }
 
     /// A nominating check, retried as ICE does (RFC 8445 retransmits at growing intervals) until answered.

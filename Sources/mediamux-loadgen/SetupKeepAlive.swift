@@ -3,7 +3,7 @@ import MuxICE
 import Synchronization
 
 /// Keeps the peers that are already connected alive while the rest are still being set up: a browser sends
-/// consent checks from the moment ICE connects, and a setup of 10,000 peers takes longer than mediamux's
+/// consent checks and RTCP from the moment ICE and DTLS are done, and a setup of 10,000 peers takes longer than mediamux's
 /// consent timeout. Their answers are not part of the measurement: `discardAnswers` drops them before
 /// traffic starts.
 final class SetupKeepAlive: Sendable {
@@ -24,7 +24,10 @@ final class SetupKeepAlive: Sendable {
                     return peers[index].peer
                 }
             }
-            for peer in due { Self.sendCheck(from: peer) }
+            for peer in due {
+                Self.sendCheck(from: peer)
+                ReceiverReport.send(over: peer.socket, srtp: peer.srtp, ssrc: peer.index)
+            }
         }
         self.finished.signal()
     }

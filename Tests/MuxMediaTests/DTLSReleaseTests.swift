@@ -30,6 +30,23 @@ import Testing
         await fixture.stop()
     }
 
+    @Test func keepsTheAssociationForTheReleaseDelayWhateverSRTPArrives() async throws {
+        let fixture = try await SecureEchoFixture(releaseDelay: .milliseconds(800))
+        let (peer, srtp, _) = try await fixture.connectEchoPeer()
+        let connected = ContinuousClock.now
+        #expect(try self.echo(1, peer, srtp))
+        #expect(fixture.counter("mediamux_dtls_released_total", []) == 0 || ContinuousClock.now - connected >= .milliseconds(800))
+        var sequence: UInt16 = 2
+        let released = await eventually(timeout: .seconds(5)) {
+            sequence += 1
+            _ = try? self.echo(sequence, peer, srtp)
+            return fixture.counter("mediamux_dtls_released_total", []) == 1
+        }
+        #expect(released)
+        #expect(ContinuousClock.now - connected >= .milliseconds(800))
+        await fixture.stop()
+    }
+
     @Test func deletingAReleasedSessionSendsTheCloseNotifySealedAtRelease() async throws {
         let fixture = try await SecureEchoFixture()
         let (peer, srtp, session) = try await fixture.connectEchoPeer()

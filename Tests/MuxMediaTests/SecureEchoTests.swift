@@ -15,7 +15,7 @@ final class SecureEchoFixture: Sendable {
     let metrics = TestMetrics()
     private let runner: Task<Void, any Error>
 
-    init() async throws {
+    init(releaseDelay: Duration = .zero) async throws {
         var settings = MuxSettings()
         settings.udp.bindAddresses = [IPAddress("127.0.0.1")!]
         settings.udp.port = 0
@@ -23,6 +23,7 @@ final class SecureEchoFixture: Sendable {
         settings.tick = .milliseconds(20)
         var media = MediaSettings()
         media.handshakeTimeout = .seconds(2)
+        media.releaseDelay = releaseDelay
         var logger = Logger(label: "media-test")
         logger.logLevel = .warning
         let dtls = try DTLSContext(certificate: DTLSCertificate.generate())
