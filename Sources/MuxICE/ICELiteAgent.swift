@@ -94,8 +94,9 @@ public struct ICELiteAgent: Sendable {
     /// The next instant at which `expiry(now:)` may return a reason or `removeStaleTuples(now:)` may remove
     /// a tuple: when to look at this session again.
     public func nextWake() -> ContinuousClock.Instant {
+        let expiry = self.pollTimeout()
         let stale = self.tuples.lazy.filter { $0.tuple != self.selected }.map { $0.lastCheck + self.timeouts.consent }.min()
-        return min(self.pollTimeout(), stale ?? self.pollTimeout())
+        return stale.map { min(expiry, $0) } ?? expiry
     }
 
     public func expiry(now: ContinuousClock.Instant) -> Expiry? {

@@ -37,12 +37,12 @@ final class Outbox {
     deinit { mm_batch_free(self.batch) }
 
     /// Queues a datagram that `write` fills in place (up to `capacity` bytes) for `destination` on
-    /// `descriptor`; returns it as queued (valid until the next flush), or nil when `write` returned nil.
-    /// Sends what is queued first when full.
+    /// `descriptor`; returns it as queued (valid until the next flush) with its class, or nil when `write`
+    /// returned nil. Sends what is queued first when full. `residence` is recorded for RTP and RTCP only.
     func append(
         descriptor: Int32, destination: UnsafePointer<sockaddr_storage>, length addressLength: socklen_t,
         counters: SocketCounters, residence: Timer? = nil, capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?
-    ) -> UnsafeRawBufferPointer? {
+    ) -> (datagram: UnsafeRawBufferPointer, packetClass: PacketClass)? {
         guard capacity <= self.slotSize else { return nil }
         if self.count == self.capacity { self.flush() }
         let index = Int32(self.count)
@@ -53,10 +53,11 @@ final class Outbox {
         self.descriptors[self.count] = descriptor
         self.counters[self.count] = counters
         let datagram = UnsafeRawBufferPointer(rebasing: slot.prefix(length))
+        let packetClass = PacketClass(datagram: datagram)
         // Media only: DTLS flights are not what the histogram is about.
-        self.residence[self.count] = PacketClass(datagram: datagram).isMedia ? residence : nil
+        self.residence[self.count] = packetClass.isMedia ? residence : nil
         self.count += 1
-        return datagram
+        return (datagram, packetClass)
     }
 
     /// Sends everything queued, one `sendmmsg` per run of the same socket. A datagram the kernel refuses

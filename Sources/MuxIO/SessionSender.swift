@@ -51,7 +51,8 @@ final class SessionSender: DatagramSender {
         self.router.scheduleTick(of: self.id, at: instant)
     }
 
-    /// The route cached by the last send is the last selected tuple; the session is gone from the router.
+    /// The session is gone from the router, so this goes to the route of the last send: the selected tuple,
+    /// unless the selection moved and nothing was sent since.
     @discardableResult
     func sendFarewell(_ datagram: UnsafeRawBufferPointer) -> Bool {
         guard let route = self.route.withLock({ $0 }) else { return false }
@@ -61,10 +62,7 @@ final class SessionSender: DatagramSender {
                 return datagram.count
             }
         }
-        guard let (bytes, packetClass) = sent else { return false }
-        route.endpoint.counters.sent(packetClass, bytes: bytes)
-        self.counters.recordOutbound(bytes: bytes)
-        return true
+        return self.count(sent, on: route)
     }
 
     @discardableResult
@@ -77,7 +75,7 @@ final class SessionSender: DatagramSender {
                     length: route.length, counters: route.endpoint.counters, residence: self.residence, capacity: capacity,
                     write
                 )
-                return datagram.map { ($0.count, PacketClass(datagram: $0)) }
+                return datagram.map { ($0.datagram.count, $0.packetClass) }
             }
             let sent = Self.sendNow(route.endpoint, to: destination, length: route.length, capacity: capacity, write)
             // A plain RTP port's datagram, relayed from NIO's loop.
@@ -86,6 +84,11 @@ final class SessionSender: DatagramSender {
             }
             return sent
         }
+        return self.count(sent, on: route)
+    }
+
+    /// Counts a datagram that left (or was queued), on its socket and its session.
+    private func count(_ sent: (Int, PacketClass)?, on route: Route) -> Bool {
         guard let (bytes, packetClass) = sent else { return false }
         route.endpoint.counters.sent(packetClass, bytes: bytes)
         self.counters.recordOutbound(bytes: bytes)

@@ -115,7 +115,7 @@ public final class UDPMux: Service, Sendable {
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             var kernelStatsDue = ContinuousClock.now
-            var trim = MemoryTrim(interval: .seconds(10))
+            var trimDue = ContinuousClock.now + Self.trimInterval
             while !Task.isCancelled {
                 let now = ContinuousClock.now
                 let due = self.router.runTimers(now: now)
@@ -125,9 +125,9 @@ public final class UDPMux: Service, Sendable {
                     self.recordKernelDrops()
                     kernelStatsDue = now + .seconds(1)
                 }
-                if let took = trim.runIfDue(now: now) {
-                    let microseconds = took.components.seconds * 1_000_000 + took.components.attoseconds / 1_000_000_000_000
-                    self.logger.debug("memory trimmed", metadata: ["took_us": "\(microseconds)"])
+                if now >= trimDue {
+                    self.trimFreedMemory()
+                    trimDue = now + Self.trimInterval
                 }
                 let wake = min(self.router.nextWake() ?? now + self.settings.tick, now + self.settings.tick)
                 try await Task.sleep(until: max(wake, now + .milliseconds(10)), clock: .continuous)

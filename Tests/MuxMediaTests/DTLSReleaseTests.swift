@@ -43,7 +43,8 @@ import Testing
             return fixture.counter("mediamux_dtls_released_total", []) == 1
         }
         #expect(released)
-        #expect(ContinuousClock.now - connected >= .milliseconds(800))
+        // The server's handshake ends a round trip before the peer's, where `connected` was read.
+        #expect(ContinuousClock.now - connected >= .milliseconds(750))
         await fixture.stop()
     }
 
