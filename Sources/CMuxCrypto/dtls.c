@@ -25,8 +25,19 @@ struct mm_dtls {
     datagram *tail;
     int state;
     int mtu;
+    // Set by the message callback when OpenSSL processed a record's content: after the handshake, only
+    // records that authenticated get that far.
+    int processed;
+    // The last datagram after the handshake carried nothing that authenticated.
+    int discarded;
     char error[256];
 };
+
+// Once connected, only epoch 1 is read (renegotiation is off), and both cipher suites offered are AES-GCM:
+// a protected record's body holds at least its 8-byte explicit nonce and 16-byte tag. OpenSSL treats a
+// shorter body in the current epoch as a fatal error, not as a forgery to discard (RFC 6347, 4.1.2.7).
+enum { connected_epoch = 1, gcm_record_overhead = 8 + 16, largest_datagram = 2048 };
+static const char cipher_suites[] = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384";
 
 // ---- The BIO ----
 
@@ -134,6 +145,7 @@ mm_dtls_context *mm_dtls_context_new(const mm_certificate *certificate) {
         && SSL_CTX_use_certificate(ctx, certificate->cert) == 1
         && SSL_CTX_use_PrivateKey(ctx, certificate->key) == 1
         && SSL_CTX_check_private_key(ctx) == 1
+        && SSL_CTX_set_cipher_list(ctx, cipher_suites) == 1
         // Returns 0 on success, unlike most of OpenSSL.
         && SSL_CTX_set_tlsext_use_srtp(ctx, "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80") == 0;
     if (!ok) {
@@ -143,6 +155,8 @@ mm_dtls_context *mm_dtls_context_new(const mm_certificate *certificate) {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
     SSL_CTX_set_cert_verify_callback(ctx, accept_any_certificate, NULL);
     SSL_CTX_set_read_ahead(ctx, 1);
+    // A renegotiation would move the association to an epoch the record filter does not expect.
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
     // No session cache: WebRTC never resumes DTLS, and a cached session would keep the peer's certificate
     // after the association is gone.
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
@@ -176,6 +190,15 @@ static void fail(mm_dtls *dtls, const char *what) {
     dtls->state = MM_DTLS_FAILED;
 }
 
+static void note_message(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl, void *arg) {
+    (void)version;
+    (void)buf;
+    (void)len;
+    (void)ssl;
+    // The header callback comes before decryption; the others only for content that was read.
+    if (write_p == 0 && content_type != SSL3_RT_HEADER) ((mm_dtls *)arg)->processed = 1;
+}
+
 mm_dtls *mm_dtls_new(mm_dtls_context *context, int is_server, int mtu) {
     pthread_once(&datagram_method_once, make_datagram_method);
     mm_dtls *dtls = calloc(1, sizeof *dtls);
@@ -192,6 +215,8 @@ mm_dtls *mm_dtls_new(mm_dtls_context *context, int is_server, int mtu) {
     BIO_set_data(bio, dtls);
     SSL_set_bio(dtls->ssl, bio, bio);
     SSL_set_options(dtls->ssl, SSL_OP_NO_QUERY_MTU);
+    SSL_set_msg_callback(dtls->ssl, note_message);
+    SSL_set_msg_callback_arg(dtls->ssl, dtls);
     SSL_set_mtu(dtls->ssl, mtu);
     DTLS_set_link_mtu(dtls->ssl, mtu);
     if (is_server) {
@@ -246,17 +271,45 @@ int mm_dtls_start(mm_dtls *dtls) {
     return drive(dtls);
 }
 
-int mm_dtls_handle_datagram(mm_dtls *dtls, const uint8_t *data, size_t length) {
-    if (dtls->state == MM_DTLS_FAILED || dtls->state == MM_DTLS_CLOSED) return dtls->state;
-    // A read of 0 bytes means end of file to OpenSSL, which would fail the handshake: an empty datagram
-    // carries no record, so there is nothing to do.
-    if (length == 0) return dtls->state;
+static int feed(mm_dtls *dtls, const uint8_t *data, size_t length) {
     dtls->incoming = data;
     dtls->incoming_length = length;
     int state = drive(dtls);
     dtls->incoming = NULL;
     dtls->incoming_length = 0;
     return state;
+}
+
+// After the handshake OpenSSL sees only records it could authenticate: anyone can send a datagram from
+// the peer's address, and none of them may end the association unless it carries the peer's keys.
+static int feed_connected(mm_dtls *dtls, const uint8_t *data, size_t length) {
+    uint8_t kept[largest_datagram];
+    int discarded = 0;
+    size_t kept_length = length > sizeof kept ? 0 : mm_dtls_keep_protected_records(
+        data, length, connected_epoch, gcm_record_overhead, kept, &discarded
+    );
+    dtls->discarded = 1;
+    if (kept_length == 0) return dtls->state;
+    dtls->processed = 0;
+    datagram *queued = dtls->tail;
+    int state = feed(dtls, kept, kept_length);
+    // A retransmitted Finished is answered without a message callback, by our last flight.
+    if (dtls->processed || state != MM_DTLS_CONNECTED || dtls->tail != queued) dtls->discarded = 0;
+    return state;
+}
+
+int mm_dtls_handle_datagram(mm_dtls *dtls, const uint8_t *data, size_t length) {
+    dtls->discarded = 0;
+    if (dtls->state == MM_DTLS_FAILED || dtls->state == MM_DTLS_CLOSED) return dtls->state;
+    // A read of 0 bytes means end of file to OpenSSL, which would fail the handshake: an empty datagram
+    // carries no record, so there is nothing to do.
+    if (length == 0) return dtls->state;
+    if (dtls->state == MM_DTLS_CONNECTED) return feed_connected(dtls, data, length);
+    return feed(dtls, data, length);
+}
+
+int mm_dtls_discarded_last_datagram(const mm_dtls *dtls) {
+    return dtls->discarded;
 }
 
 long mm_dtls_next_datagram(mm_dtls *dtls, uint8_t *out, size_t capacity) {

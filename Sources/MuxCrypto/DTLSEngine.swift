@@ -51,6 +51,11 @@ public final class DTLSEngine {
         return self.state(raw)
     }
 
+    /// True when the last datagram handed to a connected association carried no record that authenticated:
+    /// malformed, of another epoch, too short to hold a tag, forged or replayed. Such a datagram changes
+    /// nothing, whoever sent it.
+    public var discardedLastDatagram: Bool { mm_dtls_discarded_last_datagram(self.pointer) == 1 }
+
     /// The next datagram to send, if any.
     public func pollDatagram() -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: max(self.mtu, 2048))

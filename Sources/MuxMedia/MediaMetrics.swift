@@ -23,6 +23,9 @@ public final class MediaMetrics: Sendable {
         /// A DTLS record after the association was released (the peer's SRTP had proved its handshake done):
         /// a reordered flight, or a forgery.
         case dtlsAfterRelease = "dtls_after_release"
+        /// A DTLS datagram after the handshake with no record that authenticated (malformed, another epoch,
+        /// too short for a tag, forged, replayed): anyone can send one from the peer's address, so it ends nothing.
+        case dtlsUnauthenticated = "dtls_unauthenticated"
     }
 
     private let handshakes: [HandshakeResult: Counter]

@@ -25,6 +25,8 @@ public struct MediaSettings: Sendable {
 /// DTLS datagrams reach it only from tuples ICE authenticated (the router delivers nothing else). After
 /// the handshake the peer's certificate must match the fingerprint it signaled; then SRTP keys come from
 /// the DTLS exporter. Retransmissions and the handshake deadline run on timer ticks it asks for.
+/// A source address proves nothing, so once connected a datagram whose records do not authenticate is
+/// dropped and counted (`dtls_unauthenticated`); only the peer's own close_notify or fatal alert ends it.
 ///
 /// The DTLS association is released after the first SRTP or SRTCP packet that authenticates at least
 /// `releaseDelay` (2 s) after the handshake, on the next timer tick: such a packet proves the peer has its
@@ -85,6 +87,7 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
                 guard let engine = self.engine else { return .drop(.dtlsAfterRelease) }
                 self.beginHandshake(now: now)
                 _ = engine.handle(UnsafeRawBufferPointer(datagram))
+                if engine.discardedLastDatagram { return .drop(.dtlsUnauthenticated) }
                 return self.advance(engine, now: now)
             }
             self.act(on: outcome)

@@ -153,3 +153,43 @@ struct Pair {
         #expect((try? SRTPTestPacket.unprotect([0x80, 111, 0, 9], with: server.inbound).get()) == nil, "too short for SRTP")
     }
 }
+
+/// After the handshake, nothing without the keys ends an association (RFC 6347, section 4.1.2.7: invalid
+/// records are discarded).
+@Suite struct ForgedRecordTests {
+    private func connectedPair() throws -> Pair {
+        let pair = try Pair()
+        pair.client.start()
+        pair.exchange()
+        #expect(pair.server.state == .connected && pair.client.state == .connected)
+        return pair
+    }
+
+    @Test(arguments: [DTLSRole.server, .client])
+    func discardsEveryForgedRecordShapeAndStaysConnected(role: DTLSRole) throws {
+        let pair = try self.connectedPair()
+        let engine = role == .server ? pair.server : pair.client
+        for (name, datagram) in ForgedDTLSRecord.shapes {
+            let state = datagram.withUnsafeBytes { engine.handle($0) }
+            #expect(state == .connected, "\(name)")
+            #expect(engine.discardedLastDatagram, "\(name)")
+            #expect(engine.pollDatagram() == nil, "\(name): no answer to a forgery")
+        }
+        // The peer's own close_notify still ends it.
+        let peer = role == .server ? pair.client : pair.server
+        peer.shutdown()
+        let closeNotify = try #require(peer.pollDatagram())
+        #expect(closeNotify.withUnsafeBytes { engine.handle($0) } == .closed)
+        #expect(!engine.discardedLastDatagram)
+    }
+
+    @Test func aReplayedCloseNotifyIsDiscardedLikeAForgery() throws {
+        let pair = try self.connectedPair()
+        // A genuine record, seen once by a different association: to this one it does not authenticate.
+        let other = try self.connectedPair()
+        other.client.shutdown()
+        let foreign = try #require(other.client.pollDatagram())
+        #expect(foreign.withUnsafeBytes { pair.server.handle($0) } == .connected)
+        #expect(pair.server.discardedLastDatagram)
+    }
+}

@@ -41,7 +41,20 @@ void mm_dtls_free(mm_dtls *dtls);
 /// Starts the handshake (a client writes its ClientHello). Returns the state.
 int mm_dtls_start(mm_dtls *dtls);
 /// Feeds one received datagram. Returns the state. Application data is discarded (WebRTC sends none here).
+/// Once connected, records that cannot be authenticated never reach OpenSSL (mm_dtls_keep_protected_records),
+/// and those that fail authentication are discarded by it: only the peer can end a connected association.
 int mm_dtls_handle_datagram(mm_dtls *dtls, const uint8_t *data, size_t length);
+/// 1 when the last datagram fed to a connected association carried nothing that authenticated: every record
+/// was malformed, of another epoch, too short to carry a tag, forged, or replayed.
+int mm_dtls_discarded_last_datagram(const mm_dtls *dtls);
+/// DTLS 1.2 record framing as a connected association applies it (RFC 6347, section 4.1): copies into `out`
+/// (room for `length` bytes) the records of `epoch` whose type may be protected (alert, handshake,
+/// application data) and whose body holds at least `min_body` bytes, and returns their total length.
+/// `discarded` gets the number of records left out; a torn header or a length past the end counts as one
+/// and ends the walk.
+size_t mm_dtls_keep_protected_records(
+    const uint8_t *data, size_t length, uint16_t epoch, size_t min_body, uint8_t *out, int *discarded
+);
 /// Copies the next datagram to send into `out`; returns its length, 0 when none, -1 if `capacity` is short.
 long mm_dtls_next_datagram(mm_dtls *dtls, uint8_t *out, size_t capacity);
 /// Milliseconds until the retransmission timer fires, or -1 when none runs.
