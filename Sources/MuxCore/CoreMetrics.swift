@@ -5,6 +5,8 @@ public final class CoreMetrics: Sendable {
     private let sessionsByState: [SessionState: Gauge]
     private let closedByReason: [CloseReason: Counter]
     private let refusedByReason: [AdmissionRefusal: Counter]
+    private let pathChanges: [PathChange.Kind: Counter]
+    private let unansweredRefusals: Counter
 
     public init(factory: any MetricsFactory) {
         self.sessionsByState = Dictionary(uniqueKeysWithValues: SessionState.allCases.filter { $0 != .closed }.map {
@@ -16,7 +18,13 @@ public final class CoreMetrics: Sendable {
         self.refusedByReason = Dictionary(uniqueKeysWithValues: AdmissionRefusal.allCases.map {
             ($0, Counter(label: "mediamux_admission_refused_total", dimensions: [("reason", $0.rawValue)], factory: factory))
         })
+        self.pathChanges = Dictionary(uniqueKeysWithValues: PathChange.Kind.allCases.map {
+            ($0, Counter(label: "mediamux_ice_selected_pair_changes_total", dimensions: [("change", $0.rawValue)], factory: factory))
+        })
+        self.unansweredRefusals = Counter(label: "mediamux_stun_refusals_unanswered_total", factory: factory)
         for gauge in self.sessionsByState.values { gauge.record(0) }
+        for counter in self.pathChanges.values { counter.increment(by: 0) }
+        self.unansweredRefusals.increment(by: 0)
         for counter in self.closedByReason.values { counter.increment(by: 0) }
         for counter in self.refusedByReason.values { counter.increment(by: 0) }
     }
@@ -25,6 +33,15 @@ public final class CoreMetrics: Sendable {
         for (state, gauge) in self.sessionsByState {
             gauge.record(sessionCounts[state, default: 0])
         }
+    }
+
+    func record(_ change: PathChange.Kind) {
+        self.pathChanges[change]?.increment()
+    }
+
+    /// A refused check whose error response a budget withheld.
+    func recordUnansweredRefusal() {
+        self.unansweredRefusals.increment()
     }
 
     func recordClosed(_ reason: CloseReason) {

@@ -24,6 +24,12 @@ public enum DropReason: String, Sendable, CaseIterable {
     case unknownAttribute = "unknown_attribute"
     /// The source IP failed authentication too often; its STUN is ignored for a while.
     case rateLimited = "rate_limited"
+    /// The check named a session that failed too many checks from sources it has no tuple from; it was
+    /// dropped unverified.
+    case ufragRateLimited = "ufrag_rate_limited"
+    /// A valid check for one session from an address another live session holds with fresh consent: the
+    /// address stays with its holder.
+    case addressConflict = "address_conflict"
     /// A non-STUN datagram from an address no session has authenticated.
     case unknownAddress = "unknown_address"
     /// Longer than a receive slot (2,048 bytes), so the kernel cut it; WebRTC stays under the path MTU.

@@ -37,12 +37,19 @@ final class SessionRecord: @unchecked Sendable {
     var wake: ContinuousClock.Instant
     /// When the handler asked for its next `handleTick`, if it did.
     var tickDue: ContinuousClock.Instant?
+    /// Failed checks naming this session, from sources it has no tuple from.
+    var failures: TokenBucket
+    /// Error responses to refused checks naming this session.
+    var errorResponses: TokenBucket
 
-    init(_ new: NewSession, timeouts: ICETimeouts, now: ContinuousClock.Instant) {
+    init(_ new: NewSession, timeouts: ICETimeouts, budgets: CheckBudgets, now: ContinuousClock.Instant) {
         self.new = new
         self.key = STUNIntegrityKey(password: new.credentials.password)
         self.agent = ICELiteAgent(timeouts: timeouts, now: now)
         self.wake = self.agent.nextWake()
+        self.failures = TokenBucket(rate: budgets.sessionFailuresPerSecond, burst: budgets.sessionFailureBurst, now: now)
+        let responses = budgets.errorResponsesPerSessionPerSecond
+        self.errorResponses = TokenBucket(rate: responses, burst: responses, now: now)
     }
 
     var state: SessionState { SessionState(self.agent.state) }

@@ -6,6 +6,25 @@ enum CheckLookup {
     case refused(DropReason)
 }
 
+/// Whether a refused check hears why.
+enum RefusalVerdict {
+    /// Its source is over budget and it named no session: counted as `rate_limited`.
+    case limited
+    /// Counted under its reason, unanswered: a budget for error responses is spent.
+    case silent
+    /// Send the error response, if there is one.
+    case answer
+}
+
+/// What an authenticated check did.
+enum BindOutcome {
+    case bound([PathChange])
+    /// Another live session holds the tuple with fresh consent: it stays there.
+    case conflict
+    /// The session closed while the check was verified.
+    case closed
+}
+
 public enum InsertOutcome: Sendable, Equatable {
     case inserted
     /// The id or ufrag is taken; pick new ones.
@@ -38,6 +57,9 @@ struct RouterState: Sendable {
     /// Cleared at shutdown, so a session created while sessions are being closed is refused, not leaked.
     private(set) var accepting = true
     private(set) var limiter: FailureRateLimiter
+    let budgets: CheckBudgets
+    /// Error responses to refused checks, across every session.
+    private var errorResponses: TokenBucket
     private(set) var timers = SessionTimers()
     /// Refilled rate-limit buckets are forgotten at most once a second: that walk is over sources, not sessions.
     private var nextPrune: ContinuousClock.Instant?
@@ -46,9 +68,11 @@ struct RouterState: Sendable {
     private var recentlyClosedOrder: [SessionID] = []
     static let recentlyClosedLimit = 1024
 
-    init(timeouts: ICETimeouts, rateLimit: FailureRateLimiter.Settings) {
+    init(timeouts: ICETimeouts, rateLimit: FailureRateLimiter.Settings, budgets: CheckBudgets, now: ContinuousClock.Instant = .now) {
         self.timeouts = timeouts
         self.limiter = FailureRateLimiter(settings: rateLimit)
+        self.budgets = budgets
+        self.errorResponses = TokenBucket(rate: budgets.errorResponsesPerSecond, burst: budgets.errorResponsesPerSecond, now: now)
     }
 
     // MARK: Sessions
@@ -57,7 +81,7 @@ struct RouterState: Sendable {
     mutating func insert(_ new: NewSession, now: ContinuousClock.Instant) -> InsertOutcome {
         guard self.accepting else { return .shuttingDown }
         guard self.byUfrag[new.credentials.ufrag] == nil, self.sessions[new.id] == nil else { return .duplicate }
-        let record = SessionRecord(new, timeouts: self.timeouts, now: now)
+        let record = SessionRecord(new, timeouts: self.timeouts, budgets: self.budgets, now: now)
         self.sessions[new.id] = record
         self.timers.schedule(new.id, at: record.wake)
         self.byUfrag[new.credentials.ufrag] = new.id
@@ -127,54 +151,82 @@ struct RouterState: Sendable {
 
     // MARK: Connectivity checks, in two steps around the crypto that runs outside the lock
 
-    /// Whose key verifies a check naming `ufrag` from `tuple`, or why there is none. A source over its
-    /// failure budget gets nothing; a check for one session on another session's own range port is
-    /// treated as naming an unknown ufrag.
+    /// Whose key verifies a check naming `ufrag` from `tuple`, or why none is tried. A check for one
+    /// session on another session's own range port is treated as naming an unknown ufrag.
+    ///
+    /// The budgets are spent by failures, and they decide which checks are worth an HMAC:
+    /// - a source IP the session already holds a tuple from is always verified: sharing an IP with a
+    ///   flooder, or being spoofed, must not cost a live session its consent checks;
+    /// - otherwise the session's own failure budget must have a token, so a flood naming it from many IPs
+    ///   is capped without touching other sessions;
+    /// - and the source's budget too, unless the session has no tuple yet: a neighbour behind the same
+    ///   NAT may have spent it, and the session's budget already bounds what such checks cost.
     mutating func lookUpCheck(
         ufrag: Substring, on tuple: FiveTuple, now: ContinuousClock.Instant
     ) -> CheckLookup {
-        if self.limiter.isLimited(tuple.remote.ip, now: now) { return .refused(.rateLimited) }
+        let source = tuple.remote.ip
         guard let id = self.byUfrag[String(ufrag)], let record = self.sessions[id],
               self.socketOwners[tuple.socket].map({ $0 == id }) ?? true else {
-            self.chargeFailure(.unknownUfrag, from: tuple.remote.ip, now: now)
+            if self.limiter.isLimited(source, now: now) { return .refused(.rateLimited) }
+            self.limiter.chargeFailure(source, now: now)
             return .refused(.unknownUfrag)
         }
+        if record.agent.hasTuple(from: source) { return .found(id, record.key) }
+        record.failures.refill(now: now)
+        guard record.failures.hasToken() else { return .refused(.ufragRateLimited) }
+        if !record.agent.tuples.isEmpty, self.limiter.isLimited(source, now: now) { return .refused(.rateLimited) }
         return .found(id, record.key)
     }
 
-    /// True when `source` may not even be told why its check failed.
-    mutating func isRateLimited(_ source: IPAddress, now: ContinuousClock.Instant) -> Bool {
-        self.limiter.isLimited(source, now: now)
-    }
-
-    /// Charges a refusal to the source's failure budget when its reason counts against it.
-    mutating func chargeFailure(_ reason: DropReason, from source: IPAddress, now: ContinuousClock.Instant) {
-        if reason.chargesRateLimit { self.limiter.chargeFailure(source, now: now) }
-    }
-
-    /// Binds a tuple whose check verified; false when the session closed while the check was verified.
-    mutating func bindAuthenticated(_ tuple: FiveTuple, to id: SessionID, nominated: Bool, now: ContinuousClock.Instant) -> Bool {
-        guard let record = self.sessions[id] else { return false }
-        self.bind(tuple, to: record, nominated: nominated, now: now)
-        return true
-    }
-
-    /// Binds an authenticated tuple. A tuple bound to another session moves here: the newer check wins.
-    private mutating func bind(_ tuple: FiveTuple, to record: SessionRecord, nominated: Bool, now: ContinuousClock.Instant) {
-        let id = record.new.id
-        if let previous = self.byTuple[tuple], previous != id, let other = self.sessions[previous] {
-            self.updateState(of: other) { $0.agent.forget(tuple) }
+    /// Charges a refused check to its source and to the session it named, and decides whether it is
+    /// answered: not when its source is over budget, nor beyond the error-response budgets of the session
+    /// and of the process (a 401 costs more to send than the check cost to verify).
+    mutating func refuse(
+        _ reason: DropReason, naming id: SessionID?, from source: IPAddress, now: ContinuousClock.Instant
+    ) -> RefusalVerdict {
+        let record = id.flatMap { self.sessions[$0] }
+        let limited = self.limiter.isLimited(source, now: now)
+        if reason.chargesRateLimit {
+            self.limiter.chargeFailure(source, now: now)
+            record?.failures.take(now: now)
         }
-        var change = ICELiteAgent.TupleChange(added: nil, evicted: nil, selectionChanged: false)
+        if limited { return record == nil ? .limited : .silent }
+        if let record {
+            record.errorResponses.refill(now: now)
+            guard record.errorResponses.hasToken() else { return .silent }
+        }
+        guard self.errorResponses.take(now: now) else { return .silent }
+        record?.errorResponses.take(now: now)
+        return .answer
+    }
+
+    /// Binds a tuple whose check verified, unless another live session holds it with fresh consent: an
+    /// address belongs to one session, and anyone can make a session and so a valid check. Once the holder's
+    /// consent on it has lapsed (a NAT gave a departed client's port to a new one), the newer check wins.
+    mutating func bindAuthenticated(
+        _ tuple: FiveTuple, to id: SessionID, nominated: Bool, now: ContinuousClock.Instant
+    ) -> BindOutcome {
+        guard let record = self.sessions[id] else { return .closed }
+        var changes: [PathChange] = []
+        if let holder = self.byTuple[tuple], holder != id, let other = self.sessions[holder] {
+            guard !other.agent.holdsConsent(on: tuple, now: now) else { return .conflict }
+            var lost = false
+            self.updateState(of: other) { lost = $0.agent.forget(tuple) }
+            if lost { changes.append(PathChange(session: holder, kind: .lost, from: tuple, to: nil)) }
+        }
+        var change = ICELiteAgent.TupleChange()
         self.updateState(of: record) { change = $0.agent.handleAuthenticatedCheck(on: tuple, nominated: nominated, now: now) }
         if let evicted = change.evicted { self.byTuple[evicted] = nil }
         self.byTuple[tuple] = id
         if change.selectionChanged {
+            let kind: PathChange.Kind = change.previouslySelected != nil ? .switched : change.reselected ? .reselected : .selected
+            changes.append(PathChange(session: id, kind: kind, from: change.previouslySelected, to: tuple))
             // A first nomination can bring the deadline forward (consent after a longer connect timeout), and
             // the handler hears of its new path on its next tick.
             self.scheduleTick(of: record, at: now)
             self.reschedule(record, at: record.agent.nextWake())
         }
+        return .bound(changes)
     }
 
     private mutating func updateState(of record: SessionRecord, _ body: (SessionRecord) -> Void) {

@@ -1,3 +1,4 @@
+import Logging
 import MuxICE
 import MuxWire
 import Synchronization
@@ -14,10 +15,15 @@ import Synchronization
 public final class SessionRouter: Sendable {
     private let state: Mutex<RouterState>
     private let metrics: CoreMetrics
+    private let logger: Logger
 
-    public init(timeouts: ICETimeouts, rateLimit: FailureRateLimiter.Settings, metrics: CoreMetrics) {
-        self.state = Mutex(RouterState(timeouts: timeouts, rateLimit: rateLimit))
+    public init(
+        timeouts: ICETimeouts, rateLimit: FailureRateLimiter.Settings, budgets: CheckBudgets = CheckBudgets(),
+        metrics: CoreMetrics, logger: Logger = Logger(label: "mediamux.router")
+    ) {
+        self.state = Mutex(RouterState(timeouts: timeouts, rateLimit: rateLimit, budgets: budgets))
         self.metrics = metrics
+        self.logger = logger
     }
 
     public func route(
@@ -41,7 +47,7 @@ public final class SessionRouter: Sendable {
         case .success(let name):
             ufrag = name
         case .failure(let refused):
-            return self.refuse(DropReason(refused.refusal), response: refused.response, from: source, now: now)
+            return self.refuse(DropReason(refused.refusal), response: refused.response, naming: nil, from: source, now: now)
         }
         let id: SessionID
         let key: STUNIntegrityKey
@@ -54,28 +60,50 @@ public final class SessionRouter: Sendable {
 
         switch ConnectivityCheck.respond(to: request, from: tuple.remote, key: key) {
         case .refused(let refusal, let response):
-            return self.refuse(DropReason(refusal), response: response, from: source, now: now)
+            return self.refuse(DropReason(refusal), response: response, naming: id, from: source, now: now)
         case .accepted(let response, let nominated):
-            let bound = self.state.withLock { state in
+            let outcome = self.state.withLock { state in
                 let before = state.stateCounts
-                let bound = state.bindAuthenticated(tuple, to: id, nominated: nominated, now: now)
+                let outcome = state.bindAuthenticated(tuple, to: id, nominated: nominated, now: now)
                 if state.stateCounts != before { self.metrics.record(sessionCounts: state.stateCounts) }
-                return bound
+                return outcome
             }
-            return bound ? .reply(response, refused: nil) : .drop(.unknownUfrag)
+            switch outcome {
+            case .bound(let changes):
+                for change in changes { self.report(change) }
+                return .reply(response, refused: nil)
+            case .conflict:
+                return .drop(.addressConflict)
+            case .closed:
+                return .drop(.unknownUfrag)
+            }
         }
     }
 
-    /// A refused check costs the source part of its failure budget; once that is spent it gets no answer.
-    private func refuse(_ reason: DropReason, response: [UInt8]?, from source: IPAddress, now: ContinuousClock.Instant) -> RouteDecision {
-        let limited = self.state.withLock { state in
-            if state.isRateLimited(source, now: now) { return true }
-            state.chargeFailure(reason, from: source, now: now)
-            return false
+    /// A refused check costs its source and the session it named part of their failure budgets; it is
+    /// answered only while its source has budget left and the error-response budgets allow.
+    private func refuse(
+        _ reason: DropReason, response: [UInt8]?, naming id: SessionID?, from source: IPAddress, now: ContinuousClock.Instant
+    ) -> RouteDecision {
+        switch self.state.withLock({ $0.refuse(reason, naming: id, from: source, now: now) }) {
+        case .limited:
+            return .drop(.rateLimited)
+        case .silent:
+            if response != nil { self.metrics.recordUnansweredRefusal() }
+            return .drop(reason)
+        case .answer:
+            guard let response else { return .drop(reason) }
+            return .reply(response, refused: reason)
         }
-        if limited { return .drop(.rateLimited) }
-        guard let response else { return .drop(reason) }
-        return .reply(response, refused: reason)
+    }
+
+    private func report(_ change: PathChange) {
+        self.metrics.record(change.kind)
+        let level: Logger.Level = change.kind == .selected ? .debug : .info
+        self.logger.log(level: level, "selected pair \(change.kind.rawValue)", metadata: [
+            "session": "\(change.session)", "from": "\(change.from.map(String.init(describing:)) ?? "none")",
+            "to": "\(change.to.map(String.init(describing:)) ?? "none")",
+        ])
     }
 
     public func insert(_ session: NewSession, now: ContinuousClock.Instant) -> InsertOutcome {

@@ -1,3 +1,5 @@
+import MuxWire
+
 /// The ICE-lite side of one session: which 5-tuples have authenticated, which one is selected, and when
 /// consent runs out. It keeps time only through the `now` values its caller passes.
 ///
@@ -30,11 +32,16 @@ public struct ICELiteAgent: Sendable {
         public var evicted: FiveTuple?
         /// The selected tuple changed to the checked one.
         public var selectionChanged: Bool
+        /// What was selected before, when the selection changed.
+        public var previouslySelected: FiveTuple?
+        /// The selection had been lost, and this check restored one.
+        public var reselected = false
 
-        public init(added: FiveTuple? = nil, evicted: FiveTuple? = nil, selectionChanged: Bool = false) {
+        public init(added: FiveTuple? = nil, evicted: FiveTuple? = nil, selectionChanged: Bool = false, previouslySelected: FiveTuple? = nil) {
             self.added = added
             self.evicted = evicted
             self.selectionChanged = selectionChanged
+            self.previouslySelected = previouslySelected
         }
     }
 
@@ -78,8 +85,13 @@ public struct ICELiteAgent: Sendable {
             self.tuples.append(BoundTuple(tuple: tuple, boundAt: now, lastCheck: now))
             change.added = tuple
         }
+        // A session that was connected and lost its selected tuple selects again on the peer's next valid
+        // check, nominating or not: consent checks never nominate, and media must not stop for good.
+        let reselect = self.wasNominated && self.selected == nil
         if nominated { self.wasNominated = true }
-        if nominated && self.selected != tuple {
+        if (nominated || reselect) && self.selected != tuple {
+            change.previouslySelected = self.selected
+            change.reselected = reselect
             self.selected = tuple
             change.selectionChanged = true
         }
@@ -127,10 +139,26 @@ public struct ICELiteAgent: Sendable {
 }
 
 extension ICELiteAgent {
-    /// Drops a tuple that another session has since authenticated; if it was selected, nothing is selected
-    /// until a new nomination, and the session lives on only while consent checks keep coming.
-    public mutating func forget(_ tuple: FiveTuple) {
+    /// Drops a tuple whose consent lapsed and that another session has since authenticated. If it was
+    /// selected, the peer's next valid check on any tuple selects that one; until then the session lives on
+    /// only while consent checks keep coming. Returns true when the selected tuple was dropped.
+    @discardableResult
+    public mutating func forget(_ tuple: FiveTuple) -> Bool {
         self.tuples.removeAll { $0.tuple == tuple }
-        if self.selected == tuple { self.selected = nil }
+        guard self.selected == tuple else { return false }
+        self.selected = nil
+        return true
+    }
+
+    /// True while `tuple` is bound and its last authenticated check is within the consent timeout: the peer
+    /// behind it is still there, so no other session may have it.
+    public func holdsConsent(on tuple: FiveTuple, now: ContinuousClock.Instant) -> Bool {
+        guard let bound = self.tuples.first(where: { $0.tuple == tuple }) else { return false }
+        return now < bound.lastCheck + self.timeouts.consent
+    }
+
+    /// True when some tuple bound to this session comes from `ip`: a source the peer has proved it uses.
+    public func hasTuple(from ip: IPAddress) -> Bool {
+        self.tuples.contains { $0.tuple.remote.ip == ip }
     }
 }

@@ -50,6 +50,7 @@ public struct MuxSettings: Sendable {
     public var limits = AdmissionLimits()
     public var timeouts = ICETimeouts()
     public var rateLimit = FailureRateLimiter.Settings()
+    public var checkBudgets = CheckBudgets()
     public var defaultHandler = "echo"
     /// Where `rtp` sessions open their plain port, and which sinks they may send to.
     public var plainPortAddress: IPAddress = .v4(0x7F00_0001)

@@ -47,7 +47,10 @@ public final class UDPMux: Service, Sendable {
         self.admission = admission
         self.metricsFactory = metricsFactory
         self.coreMetrics = CoreMetrics(factory: metricsFactory)
-        self.router = SessionRouter(timeouts: settings.timeouts, rateLimit: settings.rateLimit, metrics: self.coreMetrics)
+        self.router = SessionRouter(
+            timeouts: settings.timeouts, rateLimit: settings.rateLimit, budgets: settings.checkBudgets,
+            metrics: self.coreMetrics, logger: logger
+        )
         let router = self.router
         self.ioThreads = (0..<max(1, settings.udp.ioThreads)).map {
             IOThread(index: $0, router: router, batchSize: settings.udp.vectorReadCount, slotSize: Self.maxDatagramSize)

@@ -103,6 +103,18 @@ struct SettingsLoader {
         }
         if let rate = try self.integer("rate_limit.stun_failures_per_second", in: 1...1_000_000) { mux.rateLimit.ratePerSecond = Double(rate) }
         if let burst = try self.integer("rate_limit.stun_failure_burst", in: 1...1_000_000) { mux.rateLimit.burst = Double(burst) }
+        if let rate = try self.integer("rate_limit.session_failures_per_second", in: 1...1_000_000) {
+            mux.checkBudgets.sessionFailuresPerSecond = Double(rate)
+        }
+        if let burst = try self.integer("rate_limit.session_failure_burst", in: 1...1_000_000) {
+            mux.checkBudgets.sessionFailureBurst = Double(burst)
+        }
+        if let rate = try self.integer("rate_limit.error_responses_per_session_per_second", in: 1...1_000_000) {
+            mux.checkBudgets.errorResponsesPerSessionPerSecond = Double(rate)
+        }
+        if let rate = try self.integer("rate_limit.error_responses_per_second", in: 1...10_000_000) {
+            mux.checkBudgets.errorResponsesPerSecond = Double(rate)
+        }
         if let cidrs = self.list("rtp.allowed_sinks") {
             mux.allowedRTPSinks = try cidrs.map { text in
                 guard let network = IPNetwork(text) else {

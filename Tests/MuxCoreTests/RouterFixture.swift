@@ -14,12 +14,26 @@ final class RouterFixture: @unchecked Sendable {
     let timeouts: ICETimeouts
 
     init(
-        rateLimit: FailureRateLimiter.Settings = .init(),
+        rateLimit: FailureRateLimiter.Settings = .init(), budgets: CheckBudgets = CheckBudgets(),
         timeouts: ICETimeouts = ICETimeouts(connect: .seconds(30), consent: .seconds(30), maxDuration: .seconds(3600))
     ) {
         self.timeouts = timeouts
-        self.router = SessionRouter(timeouts: self.timeouts, rateLimit: rateLimit, metrics: CoreMetrics(factory: self.metrics))
+        self.router = SessionRouter(
+            timeouts: self.timeouts, rateLimit: rateLimit, budgets: budgets, metrics: CoreMetrics(factory: self.metrics)
+        )
     }
+
+    func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Int64 {
+        (try? self.metrics.expectCounter(label, dimensions).totalValue) ?? 0
+    }
+
+    /// A check with a wrong password for `credentials`' session.
+    func guess(_ credentials: ICECredentials) -> [UInt8] {
+        CheckRequest.make(localUfrag: credentials.ufrag, password: "guessing-guessing-guessing")
+    }
+
+    /// A check naming a ufrag no session has.
+    static let unknownUfrag = CheckRequest.make(localUfrag: "nobody", password: "guessing-guessing-guessing")
 
     func tuple(_ remote: String, socket: Int = 1) -> FiveTuple {
         FiveTuple(socket: SocketID(socket), remote: TransportAddress(remote)!)

@@ -188,8 +188,11 @@ struct Peer {
         #expect(socket.exchange(CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true), with: server) != nil)
         let deadline = ContinuousClock.now + .seconds(5)
         while engine.state == .handshaking, ContinuousClock.now < deadline {
-            guard let datagram = socket.receive(timeout: .milliseconds(200)) else { continue }
-            datagram.bytes.withUnsafeBytes { _ = engine.handle($0) }
+            if let datagram = socket.receive(timeout: .milliseconds(100)) {
+                datagram.bytes.withUnsafeBytes { _ = engine.handle($0) }
+            } else if let timeout = engine.pollTimeout(), timeout <= .zero {
+                engine.handleTimeout()
+            }
             while let reply = engine.pollDatagram() { socket.send(reply, to: server) }
         }
         #expect(engine.state == .connected)
