@@ -32,7 +32,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -47,10 +46,9 @@ let package = Package(
     ],
     targets: [
         // Wire formats: RFC 7983 classification, STUN. No sockets, no clock.
-        .target(
-            name: "MuxWire",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
-        ),
+        .target(name: "MuxWire", dependencies: ["CMuxDigest"]),
+        // HMAC-SHA1 with per-key precomputed state, on OpenSSL's libcrypto.
+        .target(name: "CMuxDigest", linkerSettings: [.linkedLibrary("crypto")]),
         // ICE-lite responder and consent state. No sockets, no clock.
         .target(name: "MuxICE", dependencies: ["MuxWire"]),
         // OpenSSL DTLS and libsrtp2 through a small C layer (macros, a datagram BIO, libsrtp policies).
@@ -69,6 +67,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // DTLS-SRTP termination in front of media handlers (echo, room, rtp). No sockets, no clock.

@@ -116,9 +116,11 @@ public struct STUNMessage: Sendable {
         guard let offset = self.integrityOffset else { return false }
         return self.bytes.withUnsafeBytes { raw in
             let lengthThroughIntegrity = offset + 4 + STUN.integrityLength - STUN.headerLength
-            let code = key.authenticationCode(raw, end: offset, length: lengthThroughIntegrity)
             let received = UnsafeRawBufferPointer(rebasing: raw[(offset + 4)..<(offset + 4 + STUN.integrityLength)])
-            return STUNIntegrityKey.matches(code, received)
+            return withUnsafeTemporaryAllocation(byteCount: STUNIntegrityKey.codeLength, alignment: 1) { code in
+                key.authenticationCode(raw, end: offset, length: lengthThroughIntegrity, into: code)
+                return STUNIntegrityKey.matches(UnsafeRawBufferPointer(code), received)
+            }
         }
     }
 }

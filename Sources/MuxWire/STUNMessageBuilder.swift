@@ -79,10 +79,12 @@ public struct STUNMessageBuilder: Sendable {
         if let key {
             let end = self.bytes.count
             let length = end + 4 + STUN.integrityLength - STUN.headerLength
-            let code = self.bytes.withUnsafeBytes { key.authenticationCode($0, end: end, length: length) }
             self.bytes += STUNAttributeType.messageIntegrity.rawValue.bigEndianBytes
             self.bytes += UInt16(STUN.integrityLength).bigEndianBytes
-            self.bytes += Array(code)
+            self.bytes += repeatElement(0, count: STUN.integrityLength)
+            self.bytes.withUnsafeMutableBytes { raw in
+                key.authenticationCode(UnsafeRawBufferPointer(raw), end: end, length: length, into: UnsafeMutableRawBufferPointer(rebasing: raw[(end + 4)...]))
+            }
         }
         if fingerprint {
             self.setLength(self.bytes.count + 8 - STUN.headerLength)
