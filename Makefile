@@ -29,7 +29,7 @@ endif
 # and GStreamer for the rtp bridge.
 TEST_APT_PACKAGES := chromium iproute2 util-linux gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 
-.PHONY: deps test-deps apt-install srtp build release run test unit-test interop-test bench clean
+.PHONY: deps test-deps apt-install srtp build release run test unit-test interop-test bench fuzz fuzz-merge clean
 
 ## Installs the Debian packages that are missing (as root, or through sudo).
 deps:
@@ -83,6 +83,26 @@ unit-test: srtp
 
 interop-test: test-deps $(VENV)/.installed build
 	MEDIAMUX_BUILD=$(CURDIR)/$(BUILD_DIR)/debug $(VENV)/bin/python -m pytest -q tests/interop
+
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := FuzzSTUN FuzzRoute FuzzDTLS FuzzSRTP
+# --sanitize instruments the root package (Fuzz/) and links libFuzzer's main; -Xswiftc and -Xcc instrument
+# mediamux's own modules too, or the fuzzer would see no coverage inside the parsers.
+FUZZ_BUILD := $(SWIFT) build --package-path Fuzz --scratch-path $(CURDIR)/.build/fuzz -c release \
+	--sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
+
+## libFuzzer with AddressSanitizer over each packet parser (Fuzz/), FUZZ_SECONDS (600) each, from the
+## corpora in Fuzz/Corpus. Stops at the first crash, with its input in .build/fuzz/crashes/.
+fuzz: srtp
+	$(FUZZ_BUILD)
+	bash scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## Folds what `make fuzz` found into Fuzz/Corpus, keeping only inputs that add coverage.
+fuzz-merge:
+	$(FUZZ_BUILD)
+	for target in $(FUZZ_TARGETS); do \
+		SWIFT_BACKTRACE=enable=no .build/fuzz/release/$$target -merge=1 -max_len=2048 Fuzz/Corpus/$$target .build/fuzz/corpus/$$target; \
+	done
 
 ## Release builds; the micro benchmarks (Benchmarks/, ordo-one/benchmark) checked against their stored
 ## thresholds; then the load scenarios (scripts/bench.py: mediamux-loadgen against mediamux and

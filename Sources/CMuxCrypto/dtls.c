@@ -301,10 +301,10 @@ static int feed_connected(mm_dtls *dtls, const uint8_t *data, size_t length) {
 int mm_dtls_handle_datagram(mm_dtls *dtls, const uint8_t *data, size_t length) {
     dtls->discarded = 0;
     if (dtls->state == MM_DTLS_FAILED || dtls->state == MM_DTLS_CLOSED) return dtls->state;
+    if (dtls->state == MM_DTLS_CONNECTED) return feed_connected(dtls, data, length);
     // A read of 0 bytes means end of file to OpenSSL, which would fail the handshake: an empty datagram
     // carries no record, so there is nothing to do.
     if (length == 0) return dtls->state;
-    if (dtls->state == MM_DTLS_CONNECTED) return feed_connected(dtls, data, length);
     return feed(dtls, data, length);
 }
 

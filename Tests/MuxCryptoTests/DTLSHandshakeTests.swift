@@ -183,6 +183,13 @@ struct Pair {
         #expect(!engine.discardedLastDatagram)
     }
 
+    /// Found by FuzzDTLS: an empty datagram reached a connected association without being counted.
+    @Test func anEmptyDatagramIsDiscardedToo() throws {
+        let pair = try self.connectedPair()
+        #expect([UInt8]().withUnsafeBytes { pair.server.handle($0) } == .connected)
+        #expect(pair.server.discardedLastDatagram)
+    }
+
     @Test func aReplayedCloseNotifyIsDiscardedLikeAForgery() throws {
         let pair = try self.connectedPair()
         // A genuine record, seen once by a different association: to this one it does not authenticate.

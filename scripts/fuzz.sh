@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs each fuzz target for SECONDS over its corpus: the seeds in Fuzz/Corpus/<target> (kept in git) and
+# what earlier runs found in .build/fuzz/corpus/<target> (not kept). A crash stops the run, with its input
+# in .build/fuzz/crashes/; turn it into a regression test, then keep the input in Fuzz/Corpus.
+# Usage: scripts/fuzz.sh SECONDS TARGET...
+set -euo pipefail
+seconds=$1
+shift
+build=.build/fuzz
+mkdir -p "$build/crashes"
+# libFuzzer saves the input of a failed precondition only if Swift's backtracer does not take the signal first.
+export SWIFT_BACKTRACE=enable=no
+export ASAN_OPTIONS=detect_leaks=0
+for target in "$@"; do
+    mkdir -p "$build/corpus/$target"
+    log="$build/$target.log"
+    if ! "$build/release/$target" -max_total_time="$seconds" -max_len=2048 -timeout=10 -print_final_stats=1 \
+        -artifact_prefix="$build/crashes/$target-" "$build/corpus/$target" "Fuzz/Corpus/$target" >"$log" 2>&1; then
+        tail -n 40 "$log"
+        echo "$target: crashed; the input is in $build/crashes/" >&2
+        exit 1
+    fi
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
+    echo "$target: $runs executions in $seconds s, $coverage, no crash"
+done
