@@ -115,6 +115,7 @@ bench: srtp
 	cd Benchmarks && $(SWIFT) package $(SWIFT_FLAGS) benchmark --format markdown --no-progress > ../$(BUILD_DIR)/micro-benchmarks.md
 	cd Benchmarks && $(SWIFT) package $(SWIFT_FLAGS) benchmark thresholds check --no-progress
 	MEDIAMUX_BUILD=$(CURDIR)/$(BUILD_DIR)/release python3 scripts/bench.py --micro $(BUILD_DIR)/micro-benchmarks.md
+	MEDIAMUX_BUILD=$(CURDIR)/$(BUILD_DIR)/release python3 scripts/flood_bench.py
 
 clean:
 	rm -rf .build .build-srtp-system $(VENV)
