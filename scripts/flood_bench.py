@@ -39,12 +39,19 @@ def build_flooder():
     return binary
 
 
-def scenario(flooder, mode, seconds):
-    """One run: the sessions connect, then traffic flows for `seconds`, with the flood for all but the last 2."""
+def scenario(flooder, mode, seconds, pinned):
+    """One run: the sessions connect, then traffic flows for `seconds`, with the flood for all but the last 2.
+    `pinned`: mediamux has core 0 to itself, the generator and the flooder share core 1, as a flood from
+    elsewhere costs the server its kernel's receive path but not a sender spinning on its cores; otherwise
+    the scheduler places all three."""
     server = Mediamux(CONFIG.format(threads=1).replace("  port: 0\n  io_threads", "  port: 0\n  receive_buffer_bytes: 4194304\n  io_threads", 1))
     try:
+        pin = ["taskset", "-c", "1"] if pinned else []
+        if pinned:
+            for thread in os.listdir(f"/proc/{server.process.pid}/task"):
+                os.sched_setaffinity(int(thread), {0})
         arguments = [
-            str(ROOT / ".build" / "release" / "mediamux-loadgen"), "--json", "--quiet", "--api", server.api,
+            *pin, str(ROOT / ".build" / "release" / "mediamux-loadgen"), "--json", "--quiet", "--api", server.api,
             "--sessions", SESSIONS, "--rate", 50, "--size", 200, "--duration", seconds, "--setup-rate", 200,
             "--setup-concurrency", 8, "--server-pid", server.process.pid,
         ]
@@ -63,7 +70,7 @@ def scenario(flooder, mode, seconds):
             ufrags = [session["ice"]["ufrag"] for session in listed]
             host, port = server.udp[0].rsplit(":", 1)
             flood = subprocess.run(
-                [str(flooder), host, port, mode, str(seconds - 2), *ufrags], capture_output=True, text=True, check=True
+                [*pin, str(flooder), host, port, mode, str(seconds - 2), *ufrags], capture_output=True, text=True, check=True
             )
         output, errors = generator.communicate(timeout=seconds + 60)
         if generator.returncode != 0:
@@ -75,6 +82,7 @@ def scenario(flooder, mode, seconds):
         }
         result = {
             "mode": mode,
+            "pinned": pinned,
             "flood": json.loads(flood.stdout) if flood else None,
             "loss_percent": report["traffic"]["loss_percent"],
             "sent": report["traffic"]["sent"],
@@ -86,7 +94,7 @@ def scenario(flooder, mode, seconds):
             "drops": drops,
             "cpu_percent": (report.get("server") or {}).get("cpu_percent"),
         }
-        (OUT / f"flood-{mode}.json").write_text(json.dumps({"result": result, "loadgen": report}, indent=2))
+        (OUT / f"flood-{mode}-{'pinned' if pinned else 'shared'}.json").write_text(json.dumps({"result": result, "loadgen": report}, indent=2))
         return result
     finally:
         server.stop()
@@ -94,14 +102,14 @@ def scenario(flooder, mode, seconds):
 
 def table(results):
     lines = [
-        "| Flood | Flood rate (pps) | Live RTP sent | Loss | p99 round trip | Kernel drops | STUN answers | Bytes out / in | mediamux CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Cores | Flood | Flood rate (pps) | Live RTP sent | Loss | p99 round trip | Kernel drops | STUN answers | Bytes out / in | mediamux CPU |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         flood = result["flood"]
         verdict = "met" if result["loss_percent"] < LOSS_TARGET else "missed"
         lines.append(
-            f"| {result['mode']} | {flood['rate'] if flood else 0:,.0f} | {result['sent']:,} | "
+            f"| {'mediamux alone on one' if result['pinned'] else 'shared by all'} | {result['mode']} | {flood['rate'] if flood else 0:,.0f} | {result['sent']:,} | "
             f"{result['loss_percent']:.3f} % ({verdict}) | {result['p99_us'] / 1000:.1f} ms | {result['kernel_drops']:,.0f} | "
             f"{result['stun_out']:,.0f} | {result['bytes_out'] / max(result['bytes_in'], 1):.3f} | {result['cpu_percent'] or 0:.0f} % |"
         )
@@ -117,7 +125,9 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     flooder = build_flooder()
     seconds = 6 if arguments.quick else 15
-    results = [scenario(flooder, mode, seconds) for mode in ("none", "wrong-password", "mixed")]
+    results = [
+        scenario(flooder, mode, seconds, pinned) for pinned in (True, False) for mode in ("none", "wrong-password", "mixed")
+    ]
     text = table(results)
     print(text)
     replace_block(Path(arguments.document), FLOOD_BLOCK, text)
