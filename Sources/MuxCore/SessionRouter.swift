@@ -39,7 +39,7 @@ public final class SessionRouter: Sendable {
     /// to bind, so a flood of checks does not stall media on other threads.
     ///
     /// The cheapest refusal comes first: the ufrag is read in place (`STUNCheckPeek`) and looked up before
-    /// the check is parsed, so a check the budgets refuse costs no copy, no allocation and no HMAC.
+    /// the check is parsed, so a check the budgets refuse costs no copy, no allocation, no CRC and no HMAC.
     private func answerCheck(_ datagram: UnsafeRawBufferPointer, on tuple: FiveTuple, now: ContinuousClock.Instant) -> RouteDecision {
         let source = tuple.remote.ip
         var found: (SessionID, STUNIntegrityKey)?
@@ -51,17 +51,17 @@ public final class SessionRouter: Sendable {
         }
         guard let request = try? STUNMessage(parsing: datagram) else { return .drop(.malformed) }
         guard request.type == .bindingRequest else { return .drop(.unexpectedSTUN) }
-        if found == nil {
-            // Not a well-framed check: the full parse says why, or names the ufrag after all.
-            switch ConnectivityCheck.precheck(request) {
-            case .success(let ufrag):
-                switch self.state.withLock({ $0.lookUpCheck(ufrag: ufrag, on: tuple, now: now) }) {
-                case .found(let id, let key): found = (id, key)
-                case .refused(let reason): return .drop(reason)
-                }
-            case .failure(let refused):
-                return self.refuse(DropReason(refused.refusal), response: refused.response, naming: nil, from: source, now: now)
+        switch ConnectivityCheck.precheck(request) {
+        case .success(let ufrag) where found == nil:
+            // Not framed as the peek expects, yet a check after all: look it up now.
+            switch self.state.withLock({ $0.lookUpCheck(ufrag: ufrag, on: tuple, now: now) }) {
+            case .found(let id, let key): found = (id, key)
+            case .refused(let reason): return .drop(reason)
             }
+        case .success:
+            break
+        case .failure(let refused):
+            return self.refuse(DropReason(refused.refusal), response: refused.response, naming: nil, from: source, now: now)
         }
         guard let (id, key) = found else { return .drop(.malformed) }
 

@@ -33,6 +33,23 @@ import Testing
         #expect(fixture.router.snapshot(id, now: fixture.now)?.state == .new)
     }
 
+    /// Found by FuzzSTUN: the in-place peek reads the ufrag of a check whose MESSAGE-INTEGRITY is 19 bytes
+    /// long, which the parse refuses; it is dropped as malformed, and binds nothing.
+    @Test func aCheckThePeekReadsButTheParseRefusesIsMalformed() throws {
+        let fixture = RouterFixture()
+        let (id, credentials, _) = fixture.addSession()
+        var check = CheckRequest.make(for: credentials, useCandidate: true)
+        var offset = 20
+        while offset + 4 <= check.count, check[offset] != 0x00 || check[offset + 1] != 0x08 {
+            offset += 4 + ((Int(check[offset + 2]) << 8 | Int(check[offset + 3])) + 3) & ~3
+        }
+        try #require(offset + 4 <= check.count, "the check carries MESSAGE-INTEGRITY")
+        check[offset + 3] = 19
+        #expect(check.withUnsafeBytes { STUNCheckPeek.localUfrag(of: $0) } == credentials.ufrag)
+        #expect(fixture.route(check, on: fixture.tuple("192.0.2.1:4000")).dropReason == .malformed)
+        #expect(fixture.router.selectedTuple(of: id) == nil)
+    }
+
     @Test func dropsAnUnknownUfragSilently() {
         let fixture = RouterFixture()
         fixture.addSession()

@@ -6,14 +6,16 @@ import MuxWire
 public func fuzzSTUN(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let datagram = UnsafeRawBufferPointer(start: data, count: size)
     let peeked = STUNCheckPeek.localUfrag(of: datagram)
-    guard let message = try? STUNMessage(parsing: datagram) else {
-        precondition(peeked == nil, "the peek read a ufrag from what does not parse")
-        return 0
-    }
-    // The router trusts the peek in place of precheck: they must agree.
+    // The peek checks framing only: what it reads may still fail the parse (found: a MESSAGE-INTEGRITY of
+    // 19 bytes), and the router then drops it as malformed.
+    guard let message = try? STUNMessage(parsing: datagram) else { return 0 }
+    // The router looks up what the peek read before precheck runs: they must agree on the ufrag, and
+    // precheck may refuse such a check only for its FINGERPRINT's CRC, which the peek leaves to it.
     if let peeked {
-        guard case .success(let ufrag) = ConnectivityCheck.precheck(message), ufrag == peeked[...], message.type == .bindingRequest else {
-            preconditionFailure("the peek read \(peeked), the parse disagrees")
+        precondition(message.type == .bindingRequest, "the peek read a ufrag from \(message.type)")
+        switch ConnectivityCheck.precheck(message) {
+        case .success(let ufrag): precondition(ufrag == peeked[...], "the peek read \(peeked), the parse \(ufrag)")
+        case .failure(let refused): precondition(refused.refusal == .badFingerprint, "the peek read \(peeked), precheck refused it")
         }
     }
     _ = (message.username, message.software, message.priority, message.useCandidate)
