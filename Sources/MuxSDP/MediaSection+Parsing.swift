@@ -13,9 +13,13 @@ extension MediaSection {
         guard let port = UInt16(portText) else {
             throw SDPError.malformedLine(line.number, "the port of an m= line must be 0...65535")
         }
+        // A format named twice is one format; the answer lists each once.
+        var seen = Set<Substring>()
+        let formats = tokens.dropFirst(3).filter { seen.insert($0).inserted }
+        guard formats.count <= SDPLimits.formatsPerSection else { throw SDPError.tooManyFormats(line: line.number) }
         self.init(
             index: index, line: line.number, kind: MediaKind(tokens[0]), port: port, proto: String(tokens[2]),
-            formats: tokens.dropFirst(3).map(String.init)
+            formats: formats.map(String.init)
         )
         if self.isRTP {
             for format in self.formats where UInt8(format).map({ $0 > 127 }) ?? true {

@@ -19,6 +19,9 @@ public struct SDPError: Error, Hashable, Sendable, CustomStringConvertible {
         case missingRTCPMux(kind: String, mid: String)
         case unsupportedSetup(String)
         case invalidOption(String)
+        case tooLarge(bytes: Int)
+        case tooManySections
+        case tooManyFormats(line: Int)
     }
 
     private let reason: Reason
@@ -80,6 +83,19 @@ public struct SDPError: Error, Hashable, Sendable, CustomStringConvertible {
         Self(reason: .unsupportedSetup(value))
     }
 
+    /// The offer is longer than `SDPLimits.offerBytes`.
+    public static func tooLarge(bytes: Int) -> Self {
+        Self(reason: .tooLarge(bytes: bytes))
+    }
+
+    /// The offer has more than `SDPLimits.mediaSections` m-sections.
+    public static let tooManySections = Self(reason: .tooManySections)
+
+    /// The m-line at `line` names more than `SDPLimits.formatsPerSection` distinct formats.
+    public static func tooManyFormats(line: Int) -> Self {
+        Self(reason: .tooManyFormats(line: line))
+    }
+
     /// An `AnswerOptions` value would break the answer's syntax (a line break, an empty credential, a candidate
     /// that is not `candidate:...`). This is a bug in the caller, not in the offer.
     public static func invalidOption(_ name: String) -> Self {
@@ -121,6 +137,12 @@ public struct SDPError: Error, Hashable, Sendable, CustomStringConvertible {
             "a=setup:\(value) is not supported; an offer must say actpass, active or passive"
         case .invalidOption(let name):
             "answer option \(name) would not be valid SDP"
+        case .tooLarge(let bytes):
+            "the offer has \(bytes) bytes; mediamux reads at most \(SDPLimits.offerBytes)"
+        case .tooManySections:
+            "the offer has more than \(SDPLimits.mediaSections) m-sections"
+        case .tooManyFormats(let line):
+            "line \(line): an m= line names more than \(SDPLimits.formatsPerSection) distinct formats"
         }
     }
 }

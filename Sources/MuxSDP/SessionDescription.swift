@@ -28,11 +28,14 @@ public struct SessionDescription: Hashable, Sendable {
     ///
     /// Throws `SDPError.notSDP` unless the first line is `v=0`, `SDPError.malformedLine` for a line that breaks the
     /// grammar of an interpreted attribute, `SDPError.unsupportedSetup` for an unknown `a=setup` value and
-    /// `SDPError.noMediaSections` if there is no `m=` line.
+    /// `SDPError.noMediaSections` if there is no `m=` line. An offer beyond `SDPLimits` is refused before
+    /// any work that grows with it.
     public init(parsing text: String) throws(SDPError) {
+        guard text.utf8.count <= SDPLimits.offerBytes else { throw SDPError.tooLarge(bytes: text.utf8.count) }
         for line in try SDPLine.lines(of: text).dropFirst() {
             switch line.type {
             case "m":
+                guard self.media.count < SDPLimits.mediaSections else { throw SDPError.tooManySections }
                 let section = try MediaSection(line: line, index: self.media.count, session: self)
                 self.media.append(section)
             case "a":
