@@ -58,8 +58,8 @@ struct RouterState: Sendable {
     private(set) var accepting = true
     private(set) var limiter: FailureRateLimiter
     let budgets: CheckBudgets
-    /// Error responses to refused checks, across every session.
-    private var errorResponses: TokenBucket
+    /// Error responses to refused checks, across every session; made full at the first refusal.
+    private var errorResponses: TokenBucket?
     private(set) var timers = SessionTimers()
     /// Refilled rate-limit buckets are forgotten at most once a second: that walk is over sources, not sessions.
     private var nextPrune: ContinuousClock.Instant?
@@ -68,11 +68,10 @@ struct RouterState: Sendable {
     private var recentlyClosedOrder: [SessionID] = []
     static let recentlyClosedLimit = 1024
 
-    init(timeouts: ICETimeouts, rateLimit: FailureRateLimiter.Settings, budgets: CheckBudgets, now: ContinuousClock.Instant = .now) {
+    init(timeouts: ICETimeouts, rateLimit: FailureRateLimiter.Settings, budgets: CheckBudgets) {
         self.timeouts = timeouts
         self.limiter = FailureRateLimiter(settings: rateLimit)
         self.budgets = budgets
-        self.errorResponses = TokenBucket(rate: budgets.errorResponsesPerSecond, burst: budgets.errorResponsesPerSecond, now: now)
     }
 
     // MARK: Sessions
@@ -172,8 +171,7 @@ struct RouterState: Sendable {
             return .refused(.unknownUfrag)
         }
         if record.agent.hasTuple(from: source) { return .found(id, record.key) }
-        record.failures.refill(now: now)
-        guard record.failures.hasToken() else { return .refused(.ufragRateLimited) }
+        guard record.failures.hasToken(now: now) else { return .refused(.ufragRateLimited) }
         if !record.agent.tuples.isEmpty, self.limiter.isLimited(source, now: now) { return .refused(.rateLimited) }
         return .found(id, record.key)
     }
@@ -191,11 +189,11 @@ struct RouterState: Sendable {
             record?.failures.take(now: now)
         }
         if limited { return record == nil ? .limited : .silent }
-        if let record {
-            record.errorResponses.refill(now: now)
-            guard record.errorResponses.hasToken() else { return .silent }
-        }
-        guard self.errorResponses.take(now: now) else { return .silent }
+        if let record, !record.errorResponses.hasToken(now: now) { return .silent }
+        let rate = self.budgets.errorResponsesPerSecond
+        var total = self.errorResponses ?? TokenBucket(rate: rate, burst: rate, now: now)
+        defer { self.errorResponses = total }
+        guard total.take(now: now) else { return .silent }
         record?.errorResponses.take(now: now)
         return .answer
     }

@@ -42,28 +42,25 @@ public final class SessionRouter: Sendable {
     /// the check is parsed, so a check the budgets refuse costs no copy, no allocation, no CRC and no HMAC.
     private func answerCheck(_ datagram: UnsafeRawBufferPointer, on tuple: FiveTuple, now: ContinuousClock.Instant) -> RouteDecision {
         let source = tuple.remote.ip
-        var found: (SessionID, STUNIntegrityKey)?
-        if let ufrag = STUNCheckPeek.localUfrag(of: datagram) {
-            switch self.state.withLock({ $0.lookUpCheck(ufrag: ufrag[...], on: tuple, now: now) }) {
-            case .found(let id, let key): found = (id, key)
-            case .refused(let reason): return .drop(reason)
-            }
-        }
-        guard let request = try? STUNMessage(parsing: datagram) else { return .drop(.malformed) }
-        guard request.type == .bindingRequest else { return .drop(.unexpectedSTUN) }
-        switch ConnectivityCheck.precheck(request) {
-        case .success(let ufrag) where found == nil:
-            // Not framed as the peek expects, yet a check after all: look it up now.
-            switch self.state.withLock({ $0.lookUpCheck(ufrag: ufrag, on: tuple, now: now) }) {
-            case .found(let id, let key): found = (id, key)
-            case .refused(let reason): return .drop(reason)
-            }
-        case .success:
-            break
-        case .failure(let refused):
+        guard let ufrag = STUNCheckPeek.localUfrag(of: datagram) else {
+            // Not framed as a check: the parse and precheck say why (FuzzSTUN checks that precheck accepts
+            // nothing the peek refuses).
+            guard let request = try? STUNMessage(parsing: datagram) else { return .drop(.malformed) }
+            guard request.type == .bindingRequest else { return .drop(.unexpectedSTUN) }
+            guard case .failure(let refused) = ConnectivityCheck.precheck(request) else { return .drop(.malformed) }
             return self.refuse(DropReason(refused.refusal), response: refused.response, naming: nil, from: source, now: now)
         }
-        guard let (id, key) = found else { return .drop(.malformed) }
+        let id: SessionID
+        let key: STUNIntegrityKey
+        switch self.state.withLock({ $0.lookUpCheck(ufrag: ufrag[...], on: tuple, now: now) }) {
+        case .found(let foundID, let foundKey): (id, key) = (foundID, foundKey)
+        case .refused(let reason): return .drop(reason)
+        }
+        // Framing held; the parse checks every attribute's length and precheck the FINGERPRINT's CRC.
+        guard let request = try? STUNMessage(parsing: datagram) else { return .drop(.malformed) }
+        if case .failure(let refused) = ConnectivityCheck.precheck(request) {
+            return self.refuse(DropReason(refused.refusal), response: refused.response, naming: nil, from: source, now: now)
+        }
 
         switch ConnectivityCheck.respond(to: request, from: tuple.remote, key: key) {
         case .refused(let refusal, let response):

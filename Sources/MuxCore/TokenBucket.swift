@@ -25,6 +25,12 @@ public struct TokenBucket: Sendable {
 
     public func hasToken() -> Bool { self.tokens >= 1 }
 
+    /// True when a token is left once what accrued is added; takes none.
+    public mutating func hasToken(now: ContinuousClock.Instant) -> Bool {
+        self.refill(now: now)
+        return self.hasToken()
+    }
+
     /// Takes one token if there is one.
     @discardableResult
     public mutating func take(now: ContinuousClock.Instant) -> Bool {

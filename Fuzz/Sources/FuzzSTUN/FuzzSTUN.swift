@@ -9,6 +9,10 @@ public func fuzzSTUN(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // The peek checks framing only: what it reads may still fail the parse (found: a MESSAGE-INTEGRITY of
     // 19 bytes), and the router then drops it as malformed.
     guard let message = try? STUNMessage(parsing: datagram) else { return 0 }
+    // The router sends what the peek cannot read straight to precheck's refusal: precheck may accept none.
+    if peeked == nil, message.type == .bindingRequest, case .success = ConnectivityCheck.precheck(message) {
+        preconditionFailure("precheck accepted a check the peek could not read")
+    }
     // The router looks up what the peek read before precheck runs: they must agree on the ufrag, and
     // precheck may refuse such a check only for its FINGERPRINT's CRC, which the peek leaves to it.
     if let peeked {
