@@ -20,7 +20,7 @@ import Testing
         #expect(fixture.router.selectedTuple(of: victim) == peer)
         #expect(fixture.router.selectedTuple(of: attacker) == nil)
         #expect(fixture.router.snapshot(attacker, now: fixture.now)?.tuples.isEmpty == true)
-        #expect(fixture.counter("mediamux_ice_selected_pair_changes_total", [("change", "lost")]) == 0)
+        #expect(fixture.pathChanges(.lost) == 0)
     }
 
     @Test func aBackupTupleWithFreshConsentIsNotTakenEither() {
@@ -47,8 +47,8 @@ import Testing
         #expect(fixture.route(CheckRequest.rtp, on: port).handler === arrivingHandler)
         #expect(fixture.router.selectedTuple(of: arriving) == port)
         #expect(fixture.router.selectedTuple(of: departed) == nil)
-        #expect(fixture.counter("mediamux_ice_selected_pair_changes_total", [("change", "lost")]) == 1)
-        #expect(fixture.counter("mediamux_ice_selected_pair_changes_total", [("change", "selected")]) == 2)
+        #expect(fixture.pathChanges(.lost) == 1)
+        #expect(fixture.pathChanges(.selected) == 2)
     }
 
     @Test func aSessionThatLostItsSelectionSelectsAgainOnItsPeersNextCheck() {
@@ -67,7 +67,7 @@ import Testing
         #expect(fixture.check(credentials, from: new, nominate: false) != nil)
         #expect(fixture.router.selectedTuple(of: session) == new)
         #expect(fixture.route(CheckRequest.rtp, on: new).handler === handler)
-        #expect(fixture.counter("mediamux_ice_selected_pair_changes_total", [("change", "reselected")]) == 1)
+        #expect(fixture.pathChanges(.reselected) == 1)
     }
 
     @Test func countsASwitchOfTheSelectedPair() {
@@ -76,6 +76,6 @@ import Testing
         fixture.check(credentials, from: fixture.tuple("192.0.2.1:4000"))
         fixture.check(credentials, from: fixture.tuple("198.51.100.9:6000"), nominate: true)
         #expect(fixture.router.selectedTuple(of: session) == fixture.tuple("198.51.100.9:6000"))
-        #expect(fixture.counter("mediamux_ice_selected_pair_changes_total", [("change", "switched")]) == 1)
+        #expect(fixture.pathChanges(.switched) == 1)
     }
 }

@@ -27,6 +27,11 @@ final class RouterFixture: @unchecked Sendable {
         (try? self.metrics.expectCounter(label, dimensions).totalValue) ?? 0
     }
 
+    /// `mediamux_ice_selected_pair_changes_total` for one kind of change.
+    func pathChanges(_ kind: PathChange.Kind) -> Int64 {
+        self.counter("mediamux_ice_selected_pair_changes_total", [("change", kind.rawValue)])
+    }
+
     /// A check with a wrong password for `credentials`' session.
     func guess(_ credentials: ICECredentials) -> [UInt8] {
         CheckRequest.make(localUfrag: credentials.ufrag, password: "guessing-guessing-guessing")

@@ -6,18 +6,11 @@ import Testing
 
 /// A session frees its DTLS association once the peer's SRTP proves the handshake done, and still closes politely.
 @Suite struct DTLSReleaseTests {
-    private func echo(_ sequence: UInt16, _ peer: Peer, _ srtp: SRTPSession) throws -> Bool {
-        let plain = SRTPTestPacket.rtp(sequence: sequence)
-        let secret = try #require(SRTPTestPacket.protect(plain, with: srtp.outbound))
-        guard let echoed = peer.socket.exchange(secret, with: peer.server) else { return false }
-        return (try? SRTPTestPacket.unprotect(echoed.bytes, with: srtp.inbound).get()) == plain
-    }
-
     @Test func releasesTheAssociationOnThePeersFirstSRTPAndDropsLaterRecords() async throws {
         let fixture = try await SecureEchoFixture()
         let (peer, srtp, session) = try await fixture.connectEchoPeer()
         #expect(fixture.counter("mediamux_dtls_released_total", []) == 0, "keys alone prove nothing about the peer")
-        #expect(try self.echo(1, peer, srtp))
+        #expect(try peer.echoes(1, with: srtp))
         #expect(await eventually { fixture.counter("mediamux_dtls_released_total", []) == 1 })
 
         // The peer's own close_notify is a valid record of the association, but nothing is left to check it
@@ -25,7 +18,7 @@ import Testing
         peer.engine.shutdown()
         while let datagram = peer.engine.pollDatagram() { peer.socket.send(datagram, to: peer.server) }
         #expect(await eventually { fixture.counter("mediamux_media_dropped_total", [("reason", "dtls_after_release")]) == 1 })
-        #expect(try self.echo(2, peer, srtp))
+        #expect(try peer.echoes(2, with: srtp))
         #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected)
         await fixture.stop()
     }
@@ -34,12 +27,12 @@ import Testing
         let fixture = try await SecureEchoFixture(releaseDelay: .milliseconds(800))
         let (peer, srtp, _) = try await fixture.connectEchoPeer()
         let connected = ContinuousClock.now
-        #expect(try self.echo(1, peer, srtp))
+        #expect(try peer.echoes(1, with: srtp))
         #expect(fixture.counter("mediamux_dtls_released_total", []) == 0 || ContinuousClock.now - connected >= .milliseconds(800))
         var sequence: UInt16 = 2
         let released = await eventually(timeout: .seconds(5)) {
             sequence += 1
-            _ = try? self.echo(sequence, peer, srtp)
+            _ = try? peer.echoes(sequence, with: srtp)
             return fixture.counter("mediamux_dtls_released_total", []) == 1
         }
         #expect(released)
@@ -51,9 +44,9 @@ import Testing
     @Test func deletingAReleasedSessionSendsTheCloseNotifySealedAtRelease() async throws {
         let fixture = try await SecureEchoFixture()
         let (peer, srtp, session) = try await fixture.connectEchoPeer()
-        #expect(try self.echo(1, peer, srtp))
+        #expect(try peer.echoes(1, with: srtp))
         #expect(await eventually { fixture.counter("mediamux_dtls_released_total", []) == 1 })
-        #expect(try self.echo(2, peer, srtp))
+        #expect(try peer.echoes(2, with: srtp))
 
         #expect(await fixture.mux.deleteSession(session.snapshot.id))
         let farewell = try #require(peer.socket.receive())

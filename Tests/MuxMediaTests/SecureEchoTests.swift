@@ -69,6 +69,14 @@ struct Peer {
         self.server = server
     }
 
+    /// Sends RTP `sequence` under `srtp` and says whether the echo came back and decrypts to it.
+    func echoes(_ sequence: UInt16, with srtp: SRTPSession) throws -> Bool {
+        let plain = SRTPTestPacket.rtp(sequence: sequence)
+        let secret = try #require(SRTPTestPacket.protect(plain, with: srtp.outbound))
+        guard let echoed = self.socket.exchange(secret, with: self.server) else { return false }
+        return (try? SRTPTestPacket.unprotect(echoed.bytes, with: srtp.inbound).get()) == plain
+    }
+
     func connectICE(_ session: CreatedSession) -> Bool {
         let check = CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true)
         return self.socket.exchange(check, with: self.server) != nil
@@ -171,7 +179,7 @@ struct Peer {
         let peer = try Peer(server: fixture.mux.singlePortAddresses[0])
         let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo"))
         #expect(peer.connectICE(session))
-        let closed = await eventually(timeout: .seconds(5)) {
+        let closed = await eventually(timeout: .seconds(10)) {
             fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .dtlsFailed
         }
         #expect(closed)

@@ -7,13 +7,6 @@ import Testing
 /// Anyone can send a datagram from a connected peer's address. After the handshake, DTLS records without
 /// the keys are dropped and counted, and media goes on.
 @Suite struct SpoofedDTLSTests {
-    private func echoes(_ sequence: UInt16, _ peer: Peer, _ srtp: SRTPSession) throws -> Bool {
-        let plain = SRTPTestPacket.rtp(sequence: sequence)
-        let secret = try #require(SRTPTestPacket.protect(plain, with: srtp.outbound))
-        guard let echoed = peer.socket.exchange(secret, with: peer.server) else { return false }
-        return (try? SRTPTestPacket.unprotect(echoed.bytes, with: srtp.inbound).get()) == plain
-    }
-
     private func unauthenticated(_ fixture: SecureEchoFixture) -> Int64 {
         fixture.counter("mediamux_media_dropped_total", [("reason", "dtls_unauthenticated")])
     }
@@ -22,12 +15,12 @@ import Testing
         // The association is kept (a release delay longer than the test), so every record reaches it.
         let fixture = try await SecureEchoFixture(releaseDelay: .seconds(60))
         let (peer, srtp, session) = try await fixture.connectEchoPeer()
-        #expect(try self.echoes(1, peer, srtp))
+        #expect(try peer.echoes(1, with: srtp))
         for (index, (name, datagram)) in ForgedDTLSRecord.shapes.enumerated() {
             peer.socket.send(datagram, to: peer.server)
             #expect(await eventually { self.unauthenticated(fixture) == Int64(index + 1) }, "\(name)")
         }
-        #expect(try self.echoes(2, peer, srtp))
+        #expect(try peer.echoes(2, with: srtp))
         #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected)
         #expect(fixture.counter("mediamux_dtls_released_total", []) == 0)
         await fixture.stop()
@@ -46,7 +39,7 @@ import Testing
         stranger.send(ForgedDTLSRecord.shapes[0].datagram, to: peer.server)
         let server = "\(peer.server)"
         #expect(await eventually { fixture.counter("mediamux_udp_dropped_total", [("socket", server), ("reason", "unknown_address")]) == 1 })
-        #expect(try self.echoes(1, peer, srtp))
+        #expect(try peer.echoes(1, with: srtp))
         #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected)
         await fixture.stop()
     }
