@@ -44,7 +44,7 @@ def scenario(flooder, mode, seconds, pinned):
     `pinned`: mediamux has core 0 to itself, the generator and the flooder share core 1, as a flood from
     elsewhere costs the server its kernel's receive path but not a sender spinning on its cores; otherwise
     the scheduler places all three."""
-    server = Mediamux(CONFIG.format(threads=1).replace("  port: 0\n  io_threads", "  port: 0\n  receive_buffer_bytes: 4194304\n  io_threads", 1))
+    server = Mediamux(CONFIG.format(threads=1))  # udp.receive_buffer_bytes: the default 4 MiB
     try:
         pin = ["taskset", "-c", "1"] if pinned else []
         if pinned:
