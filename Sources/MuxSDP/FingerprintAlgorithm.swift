@@ -16,7 +16,7 @@ public enum FingerprintAlgorithm: String, Hashable, Sendable, CaseIterable {
         }
     }
 
-    /// The functions a peer's certificate is checked with, strongest first. RFC 8827, section 6.5 makes SHA-256
-    /// mandatory; SHA-1 and SHA-224 are left out because nothing current offers them alone and SHA-1 is broken.
-    public static let verifiable: [FingerprintAlgorithm] = [.sha512, .sha384, .sha256]
+    /// The functions a peer's certificate is checked with. RFC 8827, section 6.5 makes SHA-256 mandatory, so
+    /// every browser and library offers it; the DTLS engine compares SHA-256 digests only.
+    public static let verifiable: [FingerprintAlgorithm] = [.sha256]
 }

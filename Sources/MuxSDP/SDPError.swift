@@ -130,7 +130,7 @@ public struct SDPError: Error, Hashable, Sendable, CustomStringConvertible {
             "m-section '\(kind)' (mid \(mid)) has no a=fingerprint, neither at media nor at session level"
         case .unsupportedFingerprintAlgorithm(let kind, let mid, let offered):
             "m-section '\(kind)' (mid \(mid)) has fingerprints with \(offered.joined(separator: ", ")) only; "
-                + "mediamux checks sha-256, sha-384 or sha-512"
+                + "mediamux checks " + FingerprintAlgorithm.verifiable.map(\.rawValue).joined(separator: " or ")
         case .missingRTCPMux(let kind, let mid):
             "m-section '\(kind)' (mid \(mid)) has no a=rtcp-mux; mediamux needs RTP and RTCP on one port"
         case .unsupportedSetup(let value):

@@ -1,39 +1,60 @@
-import Configuration
+import Foundation
 import MuxAPI
 import MuxCore
 import MuxICE
 import MuxIO
 import MuxWire
 
-/// Reads settings from, in order of precedence: command-line flags (`--udp-port 7882`), environment
-/// variables (`MEDIAMUX_UDP_PORT=7882`), and the YAML file. Every value is read as text and checked here,
-/// so an error names the key and says what is allowed (docs/configuration.md lists them all).
-struct SettingsLoader {
-    let reader: ConfigReader
+/// What mediamux starts with, and what the operator should hear about.
+public struct LoadedSettings: Sendable {
+    public var settings: AppSettings
+    public var logLevel: String
+    /// `MEDIAMUX_*` environment variables that name no setting (see `EnvironmentSettings`).
+    public var unknownEnvironment: [String]
+}
 
-    static func load(configFile: String?, arguments: [String]) async throws -> (AppSettings, logLevel: String) {
-        var providers: [any ConfigProvider] = [
-            // Flags spell keys with dashes: `limits.max_sessions_per_room` is `--limits-max-sessions-per-room`.
-            CommandLineArgumentsProvider(arguments: ["mediamux"] + arguments).mapKeys { key in
-                AbsoluteConfigKey(key.components.map { $0.replacingUnderscores() }, context: key.context)
-            },
-            EnvironmentVariablesProvider().prefixKeys(with: "mediamux"),
-        ]
+/// Reads settings from, in order of precedence: command-line flags (`--udp-port 7882`), environment
+/// variables (`MEDIAMUX_UDP_PORT=7882`), and the YAML file. Each source is read strictly (`YAMLSettings`,
+/// `FlagArguments`), every value as text, and checked here, so an error names the key and says what is
+/// allowed (docs/configuration.md lists them all).
+///
+/// swift-configuration's providers look up the keys they are asked for, so they cannot refuse a key nobody
+/// asks for, and its flag parser splits commas and drops stray words; hence sources of our own on Yams.
+public struct SettingsLoader {
+    let values: SettingValues
+
+    public static func load(configFile: String?, environment: [String: String], arguments: [String]) throws -> LoadedSettings {
+        var yaml: String?
         if let configFile {
             do {
-                providers.append(try await FileProvider<YAMLSnapshot>(filePath: .init(configFile)))
+                let attributes = try FileManager.default.attributesOfItem(atPath: configFile)
+                if let size = attributes[.size] as? Int, size > YAMLSettings.maxBytes {
+                    throw ConfigurationError(key: "--config", message: "\(configFile) is larger than \(YAMLSettings.maxBytes) bytes")
+                }
+                yaml = try String(contentsOfFile: configFile, encoding: .utf8)
+            } catch let error as ConfigurationError {
+                throw error
             } catch {
-                throw ConfigurationError(key: "--config", message: "cannot read \(configFile): \(error)")
+                throw ConfigurationError(key: "--config", message: "cannot read \(configFile): \(error.localizedDescription)")
             }
         }
-        let loader = SettingsLoader(reader: ConfigReader(providers: providers))
+        return try Self.load(yaml: yaml, environment: environment, arguments: arguments)
+    }
+
+    /// The same from text: what `--check-config`, the tests and the fuzz target use.
+    public static func load(yaml: String?, environment: [String: String], arguments: [String]) throws -> LoadedSettings {
+        var values = try yaml.map(YAMLSettings.parse) ?? [:]
+        let (fromEnvironment, unknown) = EnvironmentSettings.read(environment)
+        values.merge(fromEnvironment) { _, later in later }
+        values.merge(try FlagArguments.parse(arguments)) { _, later in later }
+        let loader = SettingsLoader(values: values)
         let settings = try loader.settings()
-        let level = loader.text("log.level") ?? "info"
+        let level = try loader.text("log.level") ?? "info"
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(level) else {
             throw ConfigurationError(key: "log.level", message: "\"\(level)\" is not one of \(levels.joined(separator: ", "))")
         }
-        return (settings, level)
+        return LoadedSettings(settings: settings, logLevel: level, unknownEnvironment: unknown)
     }
 
     func settings() throws -> AppSettings {
@@ -42,8 +63,6 @@ struct SettingsLoader {
         try self.readSessions(&settings.mux)
         try self.readAPI(&settings.api)
         try self.readDTLS(&settings)
-        if let token = settings.api.token, token.isEmpty { settings.api.token = nil }
-        if let token = settings.api.metricsToken, token.isEmpty { settings.api.metricsToken = nil }
         if settings.api.token == nil && !settings.api.isLoopback {
             throw ConfigurationError(
                 key: "api.token",
@@ -54,7 +73,7 @@ struct SettingsLoader {
     }
 
     private func readUDP(_ udp: inout UDPConfiguration) throws {
-        if let mode = self.text("udp.mode") {
+        if let mode = try self.text("udp.mode") {
             guard let parsed = PortMode(rawValue: mode) else {
                 throw ConfigurationError(key: "udp.mode", message: "\"\(mode)\" is not one of single, range, both")
             }
@@ -94,9 +113,15 @@ struct SettingsLoader {
         if let seconds = try self.integer("session.connect_timeout", in: 1...3600) { mux.timeouts.connect = .seconds(seconds) }
         if let seconds = try self.integer("session.consent_timeout", in: 1...3600) { mux.timeouts.consent = .seconds(seconds) }
         if let seconds = try self.integer("session.max_duration", in: 1...(30 * 86_400)) { mux.timeouts.maxDuration = .seconds(seconds) }
-        if let handler = self.text("session.default_handler") {
-            guard MediamuxApp.handlerNames.contains(handler) else {
-                let known = MediamuxApp.handlerNames.joined(separator: ", ")
+        if let handler = try self.text("session.default_handler") {
+            guard MediamuxApp.defaultHandlerNames.contains(handler) else {
+                let known = MediamuxApp.defaultHandlerNames.joined(separator: ", ")
+                if MediamuxApp.handlerNames.contains(handler) {
+                    throw ConfigurationError(
+                        key: "session.default_handler",
+                        message: "\"\(handler)\" needs parameters of each request, so it cannot be the default; use one of \(known)"
+                    )
+                }
                 throw ConfigurationError(key: "session.default_handler", message: "\"\(handler)\" is not one of \(known)")
             }
             mux.defaultHandler = handler
@@ -123,7 +148,7 @@ struct SettingsLoader {
                 return network
             }
         }
-        if let bind = self.text("rtp.bind") {
+        if let bind = try self.text("rtp.bind") {
             guard let ip = IPAddress(bind), !ip.isUnspecified else {
                 throw ConfigurationError(key: "rtp.bind", message: "\"\(bind)\" is not a concrete IP address")
             }
@@ -143,25 +168,25 @@ struct SettingsLoader {
         settings.media.mtu = try self.integer("dtls.mtu", in: 576...9000) ?? settings.media.mtu
         if let seconds = try self.integer("dtls.timeout", in: 1...300) { settings.media.handshakeTimeout = .seconds(seconds) }
         settings.codecs = self.list("sdp.codecs").flatMap { $0.isEmpty ? nil : $0 }
-        settings.certificatePath = self.text("dtls.certificate")
-        settings.privateKeyPath = self.text("dtls.private_key")
+        settings.certificatePath = try self.text("dtls.certificate")
+        settings.privateKeyPath = try self.text("dtls.private_key")
         if (settings.certificatePath == nil) != (settings.privateKeyPath == nil) {
             throw ConfigurationError(key: "dtls.certificate", message: "dtls.certificate and dtls.private_key come together")
         }
     }
 
     private func readAPI(_ api: inout APISettings) throws {
-        if let host = self.text("api.host") {
+        if let host = try self.text("api.host") {
             guard IPAddress(host) != nil || host == "localhost" else {
                 throw ConfigurationError(key: "api.host", message: "\"\(host)\" is not an IP address or localhost")
             }
             api.host = host
         }
         api.port = try self.integer("api.port", in: 0...65535) ?? api.port
-        api.token = self.text("api.token", secret: true) ?? api.token
-        api.metricsToken = self.text("api.metrics_token", secret: true) ?? api.metricsToken
+        api.token = try self.text("api.token") ?? api.token
+        api.metricsToken = try self.text("api.metrics_token") ?? api.metricsToken
         if let rate = try self.integer("api.max_creates_per_second", in: 1...1_000_000) { api.maxCreatesPerSecond = Double(rate) }
-        if let demo = self.text("api.demo") {
+        if let demo = try self.text("api.demo") {
             guard let value = Bool(demo) else {
                 throw ConfigurationError(key: "api.demo", message: "\"\(demo)\" is not true or false")
             }
@@ -171,19 +196,25 @@ struct SettingsLoader {
 
     // MARK: Reading text
 
-    func text(_ key: String, secret: Bool = false) -> String? {
-        self.reader.string(forKey: ConfigKey(key.split(separator: ".").map(String.init)), isSecret: secret)
+    /// A scalar setting; an empty one is refused rather than read as unset, so that
+    /// `MEDIAMUX_API_TOKEN=` cannot turn authentication off.
+    func text(_ key: String) throws -> String? {
+        precondition(SettingKeys.byName[key]?.shape == .scalar, "\(key) is not a scalar key of SettingKeys")
+        guard case .text(let text) = self.values[key] else { return nil }
+        guard !text.trimmingSpaces().isEmpty else {
+            throw ConfigurationError(key: key, message: "is empty; remove it to use the default")
+        }
+        return text
     }
 
-    /// A YAML sequence, or comma-separated text from the environment or a flag.
     private func list(_ key: String) -> [String]? {
-        let configKey = ConfigKey(key.split(separator: ".").map(String.init))
-        if let items = self.reader.stringArray(forKey: configKey) { return items }
-        return self.text(key).map { $0.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty } }
+        precondition(SettingKeys.byName[key]?.shape == .list, "\(key) is not a list key of SettingKeys")
+        guard case .list(let items) = self.values[key] else { return nil }
+        return items
     }
 
     private func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let text = self.text(key) else { return nil }
+        guard let text = try self.text(key) else { return nil }
         guard let value = Int(text.trimmingSpaces()), range.contains(value) else {
             throw ConfigurationError(key: key, message: "\"\(text)\" is not a whole number in \(range.lowerBound)...\(range.upperBound)")
         }
@@ -211,15 +242,5 @@ struct SettingsLoader {
             throw ConfigurationError(key: "udp.announce", message: "\"\(text)\": local and public addresses must be the same family")
         }
         return announced
-    }
-}
-
-extension String {
-    func replacingUnderscores() -> String { String(self.map { $0 == "_" ? "-" : $0 }) }
-}
-
-extension StringProtocol {
-    func trimmingSpaces() -> String {
-        String(self.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
