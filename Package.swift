@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "MuxCore", targets: ["MuxCore"]),
         .library(name: "MuxIO", targets: ["MuxIO"]),
         .library(name: "MuxAPI", targets: ["MuxAPI"]),
+        .library(name: "MuxConfig", targets: ["MuxConfig"]),
         .library(name: "MuxSDP", targets: ["MuxSDP"]),
         .library(name: "MuxCrypto", targets: ["MuxCrypto"]),
         .library(name: "MuxMedia", targets: ["MuxMedia"]),
@@ -39,10 +40,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
-        .package(
-            url: "https://github.com/apple/swift-configuration.git", from: "1.4.0",
-            traits: [.defaults, "YAML", "CommandLineArguments"]
-        ),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
     ],
     targets: [
         // Wire formats: RFC 7983 classification, STUN. No sockets, no clock.
@@ -105,11 +103,15 @@ let package = Package(
         .executableTarget(
             name: "mediamux",
             dependencies: [
-                "MuxAPI", "MuxIO", "MuxCore",
+                "MuxAPI", "MuxConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        // Settings from the YAML file, the environment and flags, each read strictly and checked.
+        .target(
+            name: "MuxConfig",
+            dependencies: ["MuxAPI", "MuxIO", "MuxCore", .product(name: "Yams", package: "Yams")]
         ),
         // Simulated WebRTC peers against a running mediamux or the reference forwarder (docs/benchmarks.md).
         .executableTarget(
@@ -128,6 +130,7 @@ let package = Package(
         .testTarget(name: "MuxICETests", dependencies: ["MuxICE", "MuxTestSupport"]),
         .testTarget(name: "MuxCryptoTests", dependencies: ["MuxCrypto", "MuxTestSupport"]),
         .testTarget(name: "MuxSDPTests", dependencies: ["MuxSDP"]),
+        .testTarget(name: "MuxConfigTests", dependencies: ["MuxConfig"]),
         .testTarget(
             name: "MuxMediaTests",
             dependencies: [

@@ -82,6 +82,11 @@ public struct MediamuxApp: Sendable {
         (Array(UDPMux.standardHandlers.keys) + MediaHandlers.names).sorted()
     }
 
+    /// Handlers a session may get without naming one: `rtp` needs a sink from each request.
+    public static var defaultHandlerNames: [String] {
+        self.handlerNames.filter { $0 != "rtp" }
+    }
+
     /// The mux first, so on shutdown (reverse order) the API stops taking requests before sessions close.
     public var services: [any Service] { [self.mux, self.api] }
 

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import Logging
 import MuxAPI
+import MuxConfig
 import ServiceLifecycle
 
 /// `mediamux`: one UDP port for many WebRTC sessions, and the HTTP API that creates them.
@@ -29,18 +31,23 @@ struct Mediamux: AsyncParsableCommand {
     var settings: [String] = []
 
     func run() async throws {
-        let loaded: (AppSettings, logLevel: String)
+        let loaded: LoadedSettings
         do {
-            loaded = try await SettingsLoader.load(configFile: self.config, arguments: self.settings)
+            loaded = try SettingsLoader.load(
+                configFile: self.config, environment: ProcessInfo.processInfo.environment, arguments: self.settings
+            )
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
-        let (settings, logLevel) = loaded
+        let settings = loaded.settings
         let logger = {
             var logger = Logger(label: "mediamux")
-            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            logger.logLevel = Logger.Level(rawValue: loaded.logLevel) ?? .info
             return logger
         }()
+        for name in loaded.unknownEnvironment {
+            logger.warning("environment variable names no setting; ignored", metadata: ["name": "\(name)"])
+        }
         if self.checkConfig {
             print("configuration is valid: udp mode \(settings.mux.udp.mode.rawValue), api \(settings.api.host):\(settings.api.port)")
             return

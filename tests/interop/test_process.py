@@ -31,6 +31,9 @@ def test_sigterm_closes_sessions_with_reason_shutdown_and_exits_zero():
         ("udp:\n  announce: ['0.0.0.0=203.0.113.7']\n", "udp.announce"),
         ("udp:\n  announce: ['10.0.0.5=2001:db8::7']\n", "udp.announce"),
         ("udp:\n  mode: both\n  port: 50010\n", "udp.port"),
+        ("udp: {prot: 7000}\n", "did you mean udp.port?"),
+        ("udp:\n  port: [8983]\n", "udp.port: takes one value"),
+        ("session:\n  default_handler: rtp\n", "session.default_handler"),
     ],
 )
 def test_invalid_configuration_stops_startup_naming_the_key(tmp_path, yaml, key):
@@ -53,6 +56,25 @@ def test_flags_and_environment_override_the_file(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "udp mode both" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--api-token", "a,b"], "--api-token: takes one value and has a comma"),
+        (["--api-token"], "--api-token: needs a value"),
+        (["--udp-port", "8983", "--udp-port", "8982"], "--udp-port: is given more than once"),
+    ],
+)
+def test_a_flag_never_unsets_what_the_file_sets(tmp_path, flags, message):
+    config = tmp_path / "config.yaml"
+    config.write_text("api:\n  token: file-secret\n")
+    result = subprocess.run(
+        [str(BINARY), "--config", str(config), "--check-config", *flags],
+        capture_output=True, text=True, timeout=30, env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 64, result.stderr
+    assert message in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize("name", ["single-port.yaml", "range.yaml", "both.yaml"])
