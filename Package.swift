@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
     ],
@@ -97,6 +98,9 @@ let package = Package(
             dependencies: [
                 "MuxCore", "MuxIO", "MuxMedia", "MuxCrypto", "MuxSDP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
@@ -111,7 +115,11 @@ let package = Package(
         // Settings from the YAML file, the environment and flags, each read strictly and checked.
         .target(
             name: "MuxConfig",
-            dependencies: ["MuxAPI", "MuxIO", "MuxCore", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "MuxAPI", "MuxIO", "MuxCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         // Simulated WebRTC peers against a running mediamux or the reference forwarder (docs/benchmarks.md).
         .executableTarget(

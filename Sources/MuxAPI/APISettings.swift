@@ -12,6 +12,8 @@ public struct APISettings: Sendable {
     public var maxCreatesPerSecond: Double = 500
     /// Serve `/demo`; nil serves it only when the API listens on loopback.
     public var demo: Bool?
+    /// Connection caps and request deadlines.
+    public var limits = HTTPLimits()
 
     public init() {}
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Metrics
 import MuxCore
@@ -39,6 +40,10 @@ public struct MediamuxApp: Sendable {
 
         let router = Hummingbird.Router(context: BasicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware(routes: [
+            (["healthz"], [.get]), (["metrics"], [.get]), (["v1", "rooms"], [.get]),
+            (["v1", "rooms", "*", "sessions"], [.get, .post]), (["v1", "sessions", "*"], [.get, .delete]),
+        ] + (settings.api.servesDemo ? [(["demo"], [.get])] : [])))
         router.add(middleware: BearerAuthMiddleware(apiToken: settings.api.token, metricsToken: settings.api.metricsToken))
         router.get("/healthz") { _, _ in HealthDTO(status: "ok") }
         router.get("/metrics") { _, _ in Self.metricsResponse(registry) }
@@ -57,7 +62,12 @@ public struct MediamuxApp: Sendable {
 
         let api = Application(
             router: router,
-            configuration: .init(address: .hostname(settings.api.host, port: settings.api.port), serverName: "mediamux"),
+            server: .http1(configuration: Self.httpConfiguration(settings.api.limits, factory: factory, logger: logger)),
+            // A deep accept queue, so a burst of connections waits in the kernel instead of retrying SYNs
+            // (the kernel caps it at net.core.somaxconn).
+            configuration: .init(
+                address: .hostname(settings.api.host, port: settings.api.port), serverName: "mediamux", backlog: 4096
+            ),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? settings.api.port
                 await onListening(ListeningAddresses(
@@ -68,6 +78,27 @@ public struct MediamuxApp: Sendable {
             logger: logger
         )
         return MediamuxApp(mux: mux, api: api, registry: registry)
+    }
+
+    /// Connection caps and request deadlines in front of every route (`HTTPLimits`).
+    static func httpConfiguration(_ configured: HTTPLimits, factory: PrometheusMetricsFactory, logger: Logger) -> HTTP1Channel.Configuration {
+        var limits = configured
+        let descriptors = FileDescriptorLimit.raise()
+        limits.maxConnections = FileDescriptorLimit.connectionCap(configured: configured.maxConnections, descriptors: descriptors)
+        if limits.maxConnections < configured.maxConnections {
+            logger.warning(
+                "api.max_connections lowered to half the open-file limit; raise the limit (LimitNOFILE=) to allow more",
+                metadata: ["configured": "\(configured.maxConnections)", "used": "\(limits.maxConnections)", "open_files": "\(descriptors)"]
+            )
+        }
+        let gate = ConnectionGate(limits: limits)
+        let deadlines = limits
+        let metrics = APIConnectionMetrics(factory: factory)
+        return HTTP1Channel.Configuration(
+            additionalChannelHandlers: [
+                ConnectionGateHandler(gate: gate, metrics: metrics), RequestDeadlineHandler(limits: deadlines, metrics: metrics),
+            ]
+        )
     }
 
     static func certificate(_ settings: AppSettings) throws -> DTLSCertificate {

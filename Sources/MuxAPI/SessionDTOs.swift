@@ -60,6 +60,7 @@ struct ICEDTO: Encodable {
     let ufrag: String
     let pwd: String?
     let lite: Bool
+    let state: String
     let candidates: [String]?
 }
 
@@ -97,7 +98,7 @@ struct SessionDTO: ResponseEncodable {
         self.closeReason = snapshot.closeReason?.rawValue
         self.ice = ICEDTO(
             ufrag: snapshot.localCredentials.ufrag, pwd: candidates == nil ? nil : snapshot.localCredentials.password,
-            lite: true, candidates: candidates?.map(\.sdpValue)
+            lite: true, state: snapshot.iceState.rawValue, candidates: candidates?.map(\.sdpValue)
         )
         self.tuples = snapshot.tuples.map(describe)
         self.selected = snapshot.selected.map(describe)

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import MuxCore
 import MuxICE
@@ -14,6 +15,7 @@ final class SessionRoutes: Sendable {
     let codecs: [String]?
     let allowedRTPSinks: [IPNetwork]
     let creations: Mutex<TokenBucket>
+    let sdp = SDPWorker()
 
     init(mux: UDPMux, fingerprint: Fingerprint, codecs: [String]?, allowedRTPSinks: [IPNetwork], maxCreatesPerSecond: Double) {
         self.mux = mux
@@ -32,12 +34,16 @@ final class SessionRoutes: Sendable {
     }
 
     private func create(_ request: Request, _ context: BasicRequestContext) async throws -> EditedResponse<SessionDTO> {
-        let room = try Self.validName(context.parameters.require("room"), field: "room")
+        let room = try Self.room(context)
         let body = try await Self.decodeIfPresent(CreateSessionBody.self, request, context)
         let user = try body?.user.map { try Self.validName($0, field: "user") }
         var (remote, dtls) = try Self.remoteParameters(body?.remote)
         // An offer is checked by answering it before anything is created, so a bad one costs nothing.
-        let offer = try body?.offer.map { try self.checkOffer($0, remote: &remote, dtls: &dtls) }
+        var offer: SessionDescription?
+        if let text = body?.offer {
+            let checked = try await self.sdp.run { try self.checkOffer(text) }
+            (offer, remote, dtls) = (checked.offer, checked.remote, checked.dtls)
+        }
         let rtpSink = try self.rtpSink(body)
         if let handler = body?.handler, !self.mux.hasHandler(named: handler) {
             throw Self.apiError(for: .unknownHandler(handler))
@@ -62,7 +68,7 @@ final class SessionRoutes: Sendable {
                 )
                 // The same offer was answered before the session was made, so this cannot fail short of a
                 // bug; if it does, the session goes rather than lingering without an answer.
-                guard let answer = try? Answer(to: offer, options: options) else {
+                guard let answer = try? await self.sdp.run({ try Answer(to: offer, options: options) }) else {
                     _ = await self.mux.deleteSession(created.snapshot.id)
                     throw APIError(.internalServerError, code: "internal", message: "could not write the SDP answer")
                 }
@@ -85,7 +91,7 @@ final class SessionRoutes: Sendable {
     }
 
     private func list(_ context: BasicRequestContext) throws -> SessionListDTO {
-        let room = try Self.validName(context.parameters.require("room"), field: "room")
+        let room = try Self.room(context)
         let sessions = self.mux.router.snapshots(inRoom: room, now: .now)
         return SessionListDTO(sessions: sessions.map { SessionDTO($0, mux: self.mux) })
     }
@@ -128,7 +134,7 @@ final class SessionRoutes: Sendable {
 
     /// Parses the offer and answers it with placeholder credentials; what the offer says about the peer
     /// replaces `remote`. Errors name the problem for the 400.
-    private func checkOffer(_ text: String, remote: inout ICECredentials?, dtls: inout DTLSParameters) throws -> SessionDescription {
+    private func checkOffer(_ text: String) throws -> (offer: SessionDescription, remote: ICECredentials, dtls: DTLSParameters) {
         let offer: SessionDescription
         let trial: Answer
         do {
@@ -141,9 +147,16 @@ final class SessionRoutes: Sendable {
         guard let fingerprint = trial.remote.fingerprints.first(where: { $0.algorithmName.lowercased() == "sha-256" }) else {
             throw APIError.badRequest("offer: no a=fingerprint:sha-256 (other hashes are not supported)")
         }
-        remote = ICECredentials(ufrag: trial.remote.iceUfrag, password: trial.remote.icePwd)
-        dtls = DTLSParameters(isServer: trial.dtlsRole == .server, remoteFingerprint: fingerprint.digest)
-        return offer
+        // The same rules as remote.ufrag and remote.pwd: the ufrag ends up in every STUN USERNAME.
+        guard ICECredentials.isValid(ufrag: trial.remote.iceUfrag) else {
+            throw APIError.badRequest("offer: a=ice-ufrag must be 4 to 256 ice-chars (RFC 8839)")
+        }
+        guard ICECredentials.isValid(password: trial.remote.icePwd) else {
+            throw APIError.badRequest("offer: a=ice-pwd must be 22 to 256 ice-chars (RFC 8839)")
+        }
+        let remote = ICECredentials(ufrag: trial.remote.iceUfrag, password: trial.remote.icePwd)
+        let dtls = DTLSParameters(isServer: trial.dtlsRole == .server, remoteFingerprint: fingerprint.digest)
+        return (offer, remote, dtls)
     }
 
     private func answerOptions(ufrag: String, password: String, candidates: [String]) -> AnswerOptions {
@@ -184,6 +197,15 @@ final class SessionRoutes: Sendable {
         return (credentials, dtls)
     }
 
+    /// The room as the path spells it, percent-decoded: /demo encodes `:` and `@`, which names may hold.
+    static func room(_ context: BasicRequestContext) throws -> String {
+        let raw = try context.parameters.require("room")
+        guard let decoded = raw.removingPercentEncoding else {
+            throw APIError.badRequest("room \"\(raw)\" is not valid percent-encoding")
+        }
+        return try Self.validName(decoded, field: "room")
+    }
+
     /// Room and user names: 1 to 128 characters of letters, digits and `-_.~:@`.
     static func validName(_ name: String, field: String) throws -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~:@")
@@ -196,7 +218,7 @@ final class SessionRoutes: Sendable {
     /// An empty body means "all defaults"; anything else must be valid JSON.
     static func decodeIfPresent<T: Decodable>(_: T.Type, _ request: Request, _ context: BasicRequestContext) async throws -> T? {
         var request = request
-        let body = try await request.collectBody(upTo: context.maxUploadSize)
+        let body = try await request.collectBody(upTo: HTTPLimits.maxBodyBytes)
         if body.readableBytesView.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
         return try await request.decode(as: T.self, context: context)
     }

@@ -41,6 +41,8 @@ public enum SettingKeys {
         .init("sdp.codecs", .list),
         .init("api.host"), .init("api.port"), .init("api.token"), .init("api.metrics_token"),
         .init("api.max_creates_per_second"), .init("api.demo"),
+        .init("api.max_connections"), .init("api.max_connections_per_ip"), .init("api.trusted_cidrs", .list),
+        .init("api.header_timeout"), .init("api.body_timeout"), .init("api.idle_timeout"),
         .init("log.level"),
     ]
 

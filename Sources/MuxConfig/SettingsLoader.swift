@@ -4,6 +4,7 @@ import MuxCore
 import MuxICE
 import MuxIO
 import MuxWire
+import NIOCore
 
 /// What mediamux starts with, and what the operator should hear about.
 public struct LoadedSettings: Sendable {
@@ -140,14 +141,7 @@ public struct SettingsLoader {
         if let rate = try self.integer("rate_limit.error_responses_per_second", in: 1...10_000_000) {
             mux.checkBudgets.errorResponsesPerSecond = Double(rate)
         }
-        if let cidrs = self.list("rtp.allowed_sinks") {
-            mux.allowedRTPSinks = try cidrs.map { text in
-                guard let network = IPNetwork(text) else {
-                    throw ConfigurationError(key: "rtp.allowed_sinks", message: "\"\(text)\" is not a CIDR such as 127.0.0.0/8")
-                }
-                return network
-            }
-        }
+        if let cidrs = self.list("rtp.allowed_sinks") { mux.allowedRTPSinks = try Self.networks(cidrs, key: "rtp.allowed_sinks") }
         if let bind = try self.text("rtp.bind") {
             guard let ip = IPAddress(bind), !ip.isUnspecified else {
                 throw ConfigurationError(key: "rtp.bind", message: "\"\(bind)\" is not a concrete IP address")
@@ -155,12 +149,7 @@ public struct SettingsLoader {
             mux.plainPortAddress = ip
         }
         if let cidrs = self.list("rate_limit.trusted_cidrs") {
-            mux.rateLimit.trusted = try cidrs.map { text in
-                guard let network = IPNetwork(text) else {
-                    throw ConfigurationError(key: "rate_limit.trusted_cidrs", message: "\"\(text)\" is not a CIDR such as 10.0.0.0/8")
-                }
-                return network
-            }
+            mux.rateLimit.trusted = try Self.networks(cidrs, key: "rate_limit.trusted_cidrs")
         }
     }
 
@@ -186,6 +175,14 @@ public struct SettingsLoader {
         api.token = try self.text("api.token") ?? api.token
         api.metricsToken = try self.text("api.metrics_token") ?? api.metricsToken
         if let rate = try self.integer("api.max_creates_per_second", in: 1...1_000_000) { api.maxCreatesPerSecond = Double(rate) }
+        api.limits.maxConnections = try self.integer("api.max_connections", in: 16...1_000_000) ?? api.limits.maxConnections
+        if let perIP = try self.integer("api.max_connections_per_ip", in: 0...1_000_000) {
+            api.limits.maxConnectionsPerIP = perIP == 0 ? nil : perIP
+        }
+        if let cidrs = self.list("api.trusted_cidrs") { api.limits.trusted = try Self.networks(cidrs, key: "api.trusted_cidrs") }
+        if let seconds = try self.integer("api.header_timeout", in: 1...3600) { api.limits.headerTimeout = .seconds(Int64(seconds)) }
+        if let seconds = try self.integer("api.body_timeout", in: 1...3600) { api.limits.bodyTimeout = .seconds(Int64(seconds)) }
+        if let seconds = try self.integer("api.idle_timeout", in: 1...86_400) { api.limits.idleTimeout = .seconds(Int64(seconds)) }
         if let demo = try self.text("api.demo") {
             guard let value = Bool(demo) else {
                 throw ConfigurationError(key: "api.demo", message: "\"\(demo)\" is not true or false")
@@ -219,6 +216,15 @@ public struct SettingsLoader {
             throw ConfigurationError(key: key, message: "\"\(text)\" is not a whole number in \(range.lowerBound)...\(range.upperBound)")
         }
         return value
+    }
+
+    private static func networks(_ cidrs: [String], key: String) throws -> [IPNetwork] {
+        try cidrs.map { text in
+            guard let network = IPNetwork(text) else {
+                throw ConfigurationError(key: key, message: "\"\(text)\" is not a CIDR such as 10.0.0.0/8")
+            }
+            return network
+        }
     }
 
     /// `local=public` or `local=public:port`, e.g. `10.0.0.5=203.0.113.7:443` or `[fd00::5]=[2001:db8::7]`.

@@ -9,7 +9,7 @@ public final class CoreMetrics: Sendable {
     private let unansweredRefusals: Counter
 
     public init(factory: any MetricsFactory) {
-        self.sessionsByState = Dictionary(uniqueKeysWithValues: SessionState.allCases.filter { $0 != .closed }.map {
+        self.sessionsByState = Dictionary(uniqueKeysWithValues: SessionState.iceStates.map {
             ($0, Gauge(label: "mediamux_sessions", dimensions: [("state", $0.rawValue)], factory: factory))
         })
         self.closedByReason = Dictionary(uniqueKeysWithValues: CloseReason.allCases.map {

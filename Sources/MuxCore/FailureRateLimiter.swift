@@ -34,7 +34,7 @@ public struct FailureRateLimiter: Sendable {
     /// True when `source` has no failures left to spend.
     public mutating func isLimited(_ source: IPAddress, now: ContinuousClock.Instant) -> Bool {
         guard !self.isTrusted(source) else { return false }
-        if self.buckets[Self.budgetKey(source)] == nil && self.buckets.count < self.settings.maxTrackedSources {
+        if self.buckets[source.hostPrefix] == nil && self.buckets.count < self.settings.maxTrackedSources {
             return false  // no failures yet: nothing to store
         }
         return self.withBucket(source, now: now) { !$0.hasToken() }
@@ -57,19 +57,13 @@ public struct FailureRateLimiter: Sendable {
 
     public var trackedSources: Int { self.buckets.count }
 
-    /// An IPv6 host usually holds a whole /64, so budgets are kept per /64 there, per address for IPv4.
-    private static func budgetKey(_ source: IPAddress) -> IPAddress {
-        if case .v6(let high, _) = source { return .v6(high, 0) }
-        return source
-    }
-
     private func isTrusted(_ source: IPAddress) -> Bool {
         self.settings.trusted.contains { $0.contains(source) }
     }
 
     @discardableResult
     private mutating func withBucket<T>(_ address: IPAddress, now: ContinuousClock.Instant, _ body: (inout TokenBucket) -> T) -> T {
-        let source = Self.budgetKey(address)
+        let source = address.hostPrefix
         let fresh = TokenBucket(rate: self.settings.ratePerSecond, burst: self.settings.burst, now: now)
         if self.buckets[source] == nil && self.buckets.count >= self.settings.maxTrackedSources {
             var bucket = self.overflow ?? fresh

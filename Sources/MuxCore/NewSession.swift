@@ -54,17 +54,17 @@ final class SessionRecord: @unchecked Sendable {
 
     var state: SessionState { SessionState(self.agent.state) }
 
-    /// What the API shows: ICE-connected but not ready for media (DTLS still handshaking) reads `checking`.
+    /// What the API shows: ICE-connected but not ready for media (DTLS still handshaking) reads `handshaking`.
     var visibleState: SessionState {
         let state = self.state
-        return state == .connected && !self.new.handler.isReady ? .checking : state
+        return state == .connected && !self.new.handler.isReady ? .handshaking : state
     }
 
     func snapshot(now: ContinuousClock.Instant, closeReason: CloseReason? = nil) -> SessionSnapshot {
         SessionSnapshot(
             id: self.new.id, room: self.new.ticket.room, user: self.new.ticket.user, handler: self.new.handlerName,
             localCredentials: self.new.credentials, state: closeReason == nil ? self.visibleState : .closed,
-            closeReason: closeReason, tuples: self.agent.tuples.map(\.tuple), selected: self.agent.selected,
+            iceState: closeReason == nil ? self.state : .closed, closeReason: closeReason, tuples: self.agent.tuples.map(\.tuple), selected: self.agent.selected,
             traffic: self.new.counters.snapshot, age: now - self.agent.createdAt
         )
     }

@@ -4,8 +4,13 @@ import MuxICE
 public enum SessionState: String, Sendable, CaseIterable, Codable {
     case new
     case checking
+    /// ICE selected a pair, but the handler is not ready for media: its DTLS handshake is still running.
+    case handshaking
     case connected
     case closed
+
+    /// The states ICE alone goes through, which `mediamux_sessions{state}` counts.
+    static let iceStates: [SessionState] = [.new, .checking, .connected]
 
     init(_ state: ICELiteAgent.State) {
         switch state {
@@ -24,6 +29,8 @@ public struct SessionSnapshot: Sendable {
     public let handler: String
     public let localCredentials: ICECredentials
     public let state: SessionState
+    /// ICE alone: `new`, `checking` or `connected` (or `closed`), whatever the handler's progress.
+    public let iceState: SessionState
     public let closeReason: CloseReason?
     public let tuples: [FiveTuple]
     public let selected: FiveTuple?

@@ -7,7 +7,7 @@ import Glibc
 
 extension TransportAddress {
     /// Reads the address out of NIO's `SocketAddress` without allocating; nil for Unix sockets.
-    init?(_ address: SocketAddress) {
+    public init?(_ address: SocketAddress) {
         switch address {
         case .v4(let v4):
             let raw = v4.address

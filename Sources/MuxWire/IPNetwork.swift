@@ -37,3 +37,11 @@ public struct IPNetwork: Hashable, Sendable {
 extension IPNetwork: CustomStringConvertible {
     public var description: String { "\(self.address)/\(self.prefixLength)" }
 }
+
+extension IPAddress {
+    /// What one host usually holds: an IPv4 address, or an IPv6 /64. Per-source limits count by it.
+    public var hostPrefix: IPAddress {
+        if case .v6(let high, _) = self { return .v6(high, 0) }
+        return self
+    }
+}

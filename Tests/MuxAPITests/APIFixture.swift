@@ -60,4 +60,5 @@ extension TestClientProtocol {
 
 extension [String: Any] {
     var errorCode: String? { (self["error"] as? [String: Any])?["code"] as? String }
+    var errorMessage: String? { (self["error"] as? [String: Any])?["message"] as? String }
 }

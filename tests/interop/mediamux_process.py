@@ -30,7 +30,8 @@ def wait_for(condition, timeout=10.0, interval=0.02, message="condition"):
 
 
 class Mediamux:
-    def __init__(self, config_yaml: str, extra_args=()):
+    def __init__(self, config_yaml: str, extra_args=(), wrapper=()):
+        """`wrapper` runs the binary through a command that execs it, such as `prlimit --nofile=1024 --`."""
         self.dir = tempfile.TemporaryDirectory(prefix="mediamux-test-")
         config = Path(self.dir.name) / "config.yaml"
         config.write_text(config_yaml)
@@ -38,7 +39,7 @@ class Mediamux:
         self.log = open(Path(self.dir.name) / "mediamux.log", "w+")
         env = dict(os.environ, MEDIAMUX_API_TOKEN=TOKEN)
         self.process = subprocess.Popen(
-            [str(BINARY), "--config", str(config), "--ready-file", str(self.ready_file), *extra_args],
+            [*wrapper, str(BINARY), "--config", str(config), "--ready-file", str(self.ready_file), *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env,
         )
         ready = wait_for(self._read_ready, message="mediamux ready file")
@@ -83,12 +84,23 @@ class Mediamux:
         text = self.request("GET", "/metrics")[1]
         total = 0.0
         for line in text.splitlines():
-            if not line.startswith(name + "{"):
+            if not (line.startswith(name + "{") or line.startswith(name + " ")):
                 continue
             series, value = line.rsplit(" ", 1)
             if all(f'{key}="{wanted}"' in series for key, wanted in labels.items()):
                 total += float(value)
         return total
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def resident_kib(self) -> int:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise AssertionError("no VmRSS")
 
     def stop(self, timeout=10.0) -> int:
         if self.process.poll() is None:
