@@ -188,14 +188,21 @@ public final class UDPMux: Service, Sendable {
     }
 
     /// `count` sockets on one address and port. Several share it through SO_REUSEPORT, which would also let
-    /// another process of the same user share it silently: a plain socket binds first to prove the port is
-    /// free (and to learn the port the kernel picked for 0), then the group takes its place.
+    /// another socket of the same user share it silently: a plain socket binds first to prove the port is
+    /// free (and to learn the port the kernel picked for 0), then the group takes its place, and the kernel's
+    /// table is read to see that nothing joined in between. For port 0 that is retried on another port.
     private static func bindSockets(_ local: TransportAddress, count: Int, bufferBytes: Int) throws -> [UDPSocket] {
         guard count > 1 else { return [try UDPSocket.bind(local, reusePort: false, bufferBytes: bufferBytes)] }
-        let probe = try UDPSocket.bind(local, reusePort: false, bufferBytes: 0)
-        let address = probe.local
-        probe.close()
-        return try (0..<count).map { _ in try UDPSocket.bind(address, reusePort: true, bufferBytes: bufferBytes) }
+        for _ in 0..<8 {
+            let probe = try UDPSocket.bind(local, reusePort: false, bufferBytes: 0)
+            let address = probe.local
+            probe.close()
+            let sockets = try (0..<count).map { _ in try UDPSocket.bind(address, reusePort: true, bufferBytes: bufferBytes) }
+            guard SocketTable.sharers(of: sockets.map(\.descriptor), ipv4: address.ip.isIPv4) > 0 else { return sockets }
+            for socket in sockets { socket.close() }
+            guard local.port == 0 else { throw UDPMuxError.portShared(address) }
+        }
+        throw UDPMuxError.portShared(local)
     }
 
     /// Closes an endpoint's sockets on the threads that read them; returns once they are closed.

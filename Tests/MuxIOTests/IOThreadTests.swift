@@ -22,6 +22,17 @@ import Testing
         await fixture.stop()
     }
 
+    @Test func seesASocketThatJoinedTheGroup() throws {
+        let local = try #require(TransportAddress("127.0.0.1:0"))
+        let first = try UDPSocket.bind(local, reusePort: true, bufferBytes: 65_536)
+        let second = try UDPSocket.bind(first.local, reusePort: true, bufferBytes: 65_536)
+        #expect(SocketTable.sharers(of: [first.descriptor, second.descriptor], ipv4: true) == 0)
+        let intruder = try UDPSocket.bind(first.local, reusePort: true, bufferBytes: 65_536)
+        #expect(SocketTable.sharers(of: [first.descriptor, second.descriptor], ipv4: true) == 1)
+        intruder.close()
+        #expect(SocketTable.sharers(of: [first.descriptor, second.descriptor], ipv4: true) == 0)
+    }
+
     @Test func echoesForEveryPeerWhicheverSocketItHashesTo() async throws {
         let fixture = try await MuxFixture { $0.udp.ioThreads = 4 }
         let sessions = try await (0..<16).asyncMap { _ in
