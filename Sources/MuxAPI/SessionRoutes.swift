@@ -3,6 +3,7 @@ import Hummingbird
 import MuxCore
 import MuxICE
 import MuxIO
+import MuxMedia
 import MuxSDP
 import MuxWire
 import Synchronization
@@ -63,12 +64,16 @@ final class SessionRoutes: Sendable {
             }
             if let offer {
                 let credentials = created.snapshot.localCredentials
-                let options = self.answerOptions(
+                var options = self.answerOptions(
                     ufrag: credentials.ufrag, password: credentials.password, candidates: created.candidates.map(\.sdpValue)
                 )
+                if created.snapshot.handler == "echo" {
+                    options.echoSSRCMask = EchoSSRCMask(session: created.snapshot.id).value
+                }
+                let answerOptions = options
                 // The same offer was answered before the session was made, so this cannot fail short of a
                 // bug; if it does, the session goes rather than lingering without an answer.
-                guard let answer = try? await self.sdp.run({ try Answer(to: offer, options: options) }) else {
+                guard let answer = try? await self.sdp.run({ try Answer(to: offer, options: answerOptions) }) else {
                     _ = await self.mux.deleteSession(created.snapshot.id)
                     throw APIError(.internalServerError, code: "internal", message: "could not write the SDP answer")
                 }

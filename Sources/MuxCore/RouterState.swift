@@ -227,6 +227,13 @@ struct RouterState: Sendable {
         return .bound(changes)
     }
 
+    /// Authenticated media from `tuple` (`ICELiteAgent.handleAuthenticatedMedia`). The session's timer
+    /// entry is left as it is: when it comes, it finds the later deadline and sleeps until then.
+    mutating func confirmConsent(of id: SessionID, on tuple: FiveTuple, now: ContinuousClock.Instant) -> Bool {
+        guard let record = self.sessions[id] else { return false }
+        return record.agent.handleAuthenticatedMedia(on: tuple, now: now)
+    }
+
     private mutating func updateState(of record: SessionRecord, _ body: (SessionRecord) -> Void) {
         let before = record.state
         body(record)

@@ -53,6 +53,9 @@ public protocol DatagramSender: AnyObject, Sendable {
     func sendFarewell(_ datagram: UnsafeRawBufferPointer) -> Bool
     /// True once ICE selected a path to the peer.
     var hasPath: Bool { get }
+    /// Media that authenticated with the session's keys arrived on `tuple`: on the selected tuple it
+    /// refreshes consent as a connectivity check does (docs/api.md, "What keeps a session alive").
+    func confirmConsent(on tuple: FiveTuple, now: ContinuousClock.Instant)
 }
 
 extension DatagramSender {

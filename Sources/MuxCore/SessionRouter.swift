@@ -166,6 +166,12 @@ public final class SessionRouter: Sendable {
         self.state.withLock { $0.nextWake }
     }
 
+    /// See `RouterState.confirmConsent`; a handler calls it through its sender, at most about once a second.
+    @discardableResult
+    public func confirmConsent(of id: SessionID, on tuple: FiveTuple, now: ContinuousClock.Instant) -> Bool {
+        self.state.withLock { $0.confirmConsent(of: id, on: tuple, now: now) }
+    }
+
     public func selectedTuple(of id: SessionID) -> FiveTuple? {
         self.state.withLock { $0.selectedTuple(of: id) }
     }

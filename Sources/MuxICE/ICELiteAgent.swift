@@ -150,6 +150,17 @@ extension ICELiteAgent {
         return true
     }
 
+    /// SRTP or SRTCP that authenticated with the session's keys arrived on `tuple`. On the selected tuple it
+    /// refreshes consent as a check does: only the peer holds the keys, and SRTP's replay window refuses a
+    /// copied packet, so a forger cannot produce one, while a peer that only receives still sends RTCP.
+    /// Returns false (and changes nothing) on any other tuple.
+    public mutating func handleAuthenticatedMedia(on tuple: FiveTuple, now: ContinuousClock.Instant) -> Bool {
+        guard tuple == self.selected, let index = self.tuples.firstIndex(where: { $0.tuple == tuple }) else { return false }
+        self.tuples[index].lastCheck = now
+        self.lastConsent = now
+        return true
+    }
+
     /// True while `tuple` is bound and its last authenticated check is within the consent timeout: the peer
     /// behind it is still there, so no other session may have it.
     public func holdsConsent(on tuple: FiveTuple, now: ContinuousClock.Instant) -> Bool {

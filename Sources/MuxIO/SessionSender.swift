@@ -47,6 +47,10 @@ final class SessionSender: DatagramSender {
         self.router.selectedTuple(of: self.id) != nil
     }
 
+    func confirmConsent(on tuple: FiveTuple, now: ContinuousClock.Instant) {
+        self.router.confirmConsent(of: self.id, on: tuple, now: now)
+    }
+
     func scheduleTick(at instant: ContinuousClock.Instant) {
         self.router.scheduleTick(of: self.id, at: instant)
     }

@@ -23,12 +23,18 @@ extension MediaHandler {
 /// Sends plaintext RTP or RTCP to the session's peer, encrypted with the session's SRTP keys. The packet is
 /// copied once, into the outgoing datagram, and encrypted there.
 public protocol MediaSender: AnyObject, Sendable {
-    /// False when the packet could not be protected or the session has no path yet.
+    /// False when the packet could not be protected or the session has no path yet. `rewrite` may change
+    /// the copy in the outgoing datagram (its length stays) before it is encrypted.
     @discardableResult
-    func sendMedia(_ packet: UnsafeRawBufferPointer, isRTCP: Bool) -> Bool
+    func sendMedia(_ packet: UnsafeRawBufferPointer, isRTCP: Bool, rewrite: (UnsafeMutableRawBufferPointer) -> Void) -> Bool
 }
 
 extension MediaSender {
+    @discardableResult
+    public func sendMedia(_ packet: UnsafeRawBufferPointer, isRTCP: Bool) -> Bool {
+        self.sendMedia(packet, isRTCP: isRTCP, rewrite: { _ in })
+    }
+
     @discardableResult
     public func sendMedia(_ packet: ByteBuffer, isRTCP: Bool) -> Bool {
         packet.withUnsafeReadableBytes { self.sendMedia($0, isRTCP: isRTCP) }

@@ -11,7 +11,7 @@ public enum MediaHandlers {
     ) -> [String: SessionHandlerFactory] {
         [
             "echo": { context in
-                Self.secure(context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: EchoMediaHandler())
+                Self.secure(context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: EchoMediaHandler(mask: EchoSSRCMask(session: context.id)))
             },
             "rtp": { context in
                 guard let port = context.plainPort else { return DiscardHandler() }

@@ -60,6 +60,9 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     /// The session is closing (asked for here, or told by `handleClose`): nothing more to report.
     private var closing = false
     private let ready = Atomic<Bool>(false)
+    /// When authenticated media may next refresh consent: at most once a second, so the router's lock is
+    /// not taken per packet.
+    private var nextConsentConfirmation: ContinuousClock.Instant?
 
     public init(
         context: SessionContext, dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger,
@@ -94,9 +97,14 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
         case .rtp, .rtcp:
             // Decrypted in place, in the I/O thread's receive buffer: no copy, no allocation.
             let isRTCP = packetClass == .rtcp
+            var confirmsConsent = false
             let result: Result<Int, SRTPFailure>? = self.lock.withLock {
                 guard let srtp = self.srtp else { return nil }
                 let result = srtp.inbound.unprotect(datagram, length: datagram.count, isRTCP: isRTCP)
+                if case .success = result, now >= self.nextConsentConfirmation ?? now {
+                    self.nextConsentConfirmation = now + .seconds(1)
+                    confirmsConsent = true
+                }
                 if case .success = result, !self.releaseDue, self.engine != nil, let keep = self.keepEngineUntil, now >= keep {
                     // Not on the packet thread: in one run, 10,000 freed there as traffic began went with 2 % loss.
                     self.releaseDue = true
@@ -110,6 +118,7 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
             case .failure(let failure):
                 self.metrics.record(MediaMetrics.drop(failure))
             case .success(let length):
+                if confirmsConsent { self.context.sender.confirmConsent(on: tuple, now: now) }
                 self.metrics.received(bytes: datagram.count)
                 self.media.handleMedia(UnsafeRawBufferPointer(rebasing: datagram.prefix(length)), isRTCP: isRTCP)
             }
@@ -169,11 +178,14 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
 
     /// Copies the plaintext into the outgoing datagram and encrypts it there.
     @discardableResult
-    public func sendMedia(_ packet: UnsafeRawBufferPointer, isRTCP: Bool) -> Bool {
+    public func sendMedia(
+        _ packet: UnsafeRawBufferPointer, isRTCP: Bool, rewrite: (UnsafeMutableRawBufferPointer) -> Void
+    ) -> Bool {
         let length = packet.count
         var protectedLength = 0
         let sent = self.context.sender.send(capacity: length + SRTPContext.maxTrailer) { buffer in
             buffer.copyMemory(from: packet)
+            rewrite(UnsafeMutableRawBufferPointer(rebasing: buffer[..<length]))
             let result = self.lock.withLock { self.srtp?.outbound.protect(buffer, length: length, isRTCP: isRTCP) }
             guard case .success(let protected) = result else { return nil }
             protectedLength = protected

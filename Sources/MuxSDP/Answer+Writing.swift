@@ -68,10 +68,28 @@ extension Answer {
         for feedback in section.rtcpFeedbackForAll {
             writer.attribute("rtcp-fb", "* \(feedback)")
         }
+        if let mask = options.echoSSRCMask, answered.direction.sends {
+            Self.writeEchoedSSRCs(section, mask: mask, mid: answered.mid, to: &writer)
+        }
         for candidate in options.candidates {
             writer.line("a", candidate)
         }
         writer.attribute("end-of-candidates")
+    }
+
+    /// The offer's SSRCs as the echo sends them back (`AnswerOptions.echoSSRCMask`), in a stream of their own.
+    private static func writeEchoedSSRCs(_ section: MediaSection, mask: UInt32, mid: String, to writer: inout SDPWriter) {
+        let ssrcs = section.ssrcValues
+        guard !ssrcs.isEmpty else { return }
+        let track = "echo-\(mid)"
+        writer.attribute("msid", "mediamux-echo \(track)")
+        for group in section.ssrcGroups where group.ssrcs.allSatisfy(ssrcs.contains) {
+            writer.attribute("ssrc-group", ([group.semantics] + group.ssrcs.map { String($0 ^ mask) }).joined(separator: " "))
+        }
+        for ssrc in ssrcs {
+            writer.attribute("ssrc", "\(ssrc ^ mask) cname:mediamux-echo")
+            writer.attribute("ssrc", "\(ssrc ^ mask) msid:mediamux-echo \(track)")
+        }
     }
 
     /// Port 0 and the offer's formats, as RFC 3264, section 6 asks, with the mid so the peer can match it.

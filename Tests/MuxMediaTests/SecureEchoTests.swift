@@ -15,8 +15,9 @@ final class SecureEchoFixture: Sendable {
     let metrics = TestMetrics()
     private let runner: Task<Void, any Error>
 
-    init(releaseDelay: Duration = .zero) async throws {
+    init(releaseDelay: Duration = .zero, consentTimeout: Duration? = nil) async throws {
         var settings = MuxSettings()
+        if let consentTimeout { settings.timeouts.consent = consentTimeout }
         settings.udp.bindAddresses = [IPAddress("127.0.0.1")!]
         settings.udp.port = 0
         settings.udp.receiveBufferBytes = 1 << 20
@@ -69,12 +70,15 @@ struct Peer {
         self.server = server
     }
 
-    /// Sends RTP `sequence` under `srtp` and says whether the echo came back and decrypts to it.
+    /// Sends RTP `sequence` under `srtp` and says whether the echo came back and decrypts to it, under an
+    /// SSRC of the echo's own.
     func echoes(_ sequence: UInt16, with srtp: SRTPSession) throws -> Bool {
         let plain = SRTPTestPacket.rtp(sequence: sequence)
         let secret = try #require(SRTPTestPacket.protect(plain, with: srtp.outbound))
-        guard let echoed = self.socket.exchange(secret, with: self.server) else { return false }
-        return (try? SRTPTestPacket.unprotect(echoed.bytes, with: srtp.inbound).get()) == plain
+        guard let echoed = self.socket.exchange(secret, with: self.server),
+              let decrypted = try? SRTPTestPacket.unprotect(echoed.bytes, with: srtp.inbound).get() else { return false }
+        return decrypted.count == plain.count && decrypted[8..<12] != plain[8..<12]
+            && decrypted[..<8] == plain[..<8] && decrypted[12...] == plain[12...]
     }
 
     func connectICE(_ session: CreatedSession) -> Bool {
@@ -117,7 +121,11 @@ struct Peer {
             let secret = try #require(SRTPTestPacket.protect(plain, with: srtp.outbound))
             let echoed = try #require(peer.socket.exchange(secret, with: server))
             #expect(echoed.bytes != plain, "encrypted on the wire")
-            #expect(try SRTPTestPacket.unprotect(echoed.bytes, with: srtp.inbound).get() == plain)
+            // Back under the echo's own SSRC, the peer's XORed with the session's mask.
+            var expected = plain
+            expected.withUnsafeMutableBytes { EchoSSRCMask(session: session.snapshot.id).rewriteRTP($0) }
+            #expect(expected[8..<12] != plain[8..<12])
+            #expect(try SRTPTestPacket.unprotect(echoed.bytes, with: srtp.inbound).get() == expected)
         }
         // A replayed packet is dropped and counted; the session keeps flowing.
         let replayed = try #require(SRTPTestPacket.protect(SRTPTestPacket.rtp(sequence: 6), with: srtp.outbound))

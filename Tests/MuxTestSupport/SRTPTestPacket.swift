@@ -8,6 +8,9 @@ public enum SRTPTestPacket {
             + [UInt8](repeating: 0xAA, count: 160)
     }
 
+    /// An RTCP receiver report from SSRC 0x12345678 with no report blocks: what a receive-only peer sends.
+    public static let receiverReport: [UInt8] = [0x80, 201, 0, 1, 0x12, 0x34, 0x56, 0x78]
+
     /// Protects into a buffer with room for the trailer, as the media path does.
     public static func protect(_ packet: [UInt8], with context: SRTPContext, isRTCP: Bool = false) -> [UInt8]? {
         var buffer = packet + [UInt8](repeating: 0, count: SRTPContext.maxTrailer)

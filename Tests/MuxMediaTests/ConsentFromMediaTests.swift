@@ -1,0 +1,59 @@
+import MuxCore
+import MuxCrypto
+import MuxIO
+import MuxMedia
+import MuxTestSupport
+import MuxWire
+import Testing
+
+/// What keeps a connected session alive without consent checks (issue 10, item 5): SRTP or SRTCP that
+/// authenticates, from the selected tuple. A Binding indication, which anyone can forge, does not.
+@Suite struct ConsentFromMediaTests {
+    static let consent = Duration.seconds(1)
+
+    static func isLive(_ fixture: SecureEchoFixture, _ session: CreatedSession) -> Bool {
+        fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected
+    }
+
+    /// Sends a packet every 200 ms for three consent timeouts and says whether the session lasted.
+    static func lasts(
+        _ fixture: SecureEchoFixture, _ session: CreatedSession, sending packet: () throws -> Void
+    ) async throws -> Bool {
+        let end = ContinuousClock.now + Self.consent * 3
+        while ContinuousClock.now < end {
+            try packet()
+            guard Self.isLive(fixture, session) else { return false }
+            try await Task.sleep(for: .milliseconds(200))  // the pace of the traffic, not a wait for state
+        }
+        return Self.isLive(fixture, session)
+    }
+
+    @Test func authenticatedSRTPAndSRTCPKeepTheSessionWithoutChecks() async throws {
+        let fixture = try await SecureEchoFixture(consentTimeout: Self.consent)
+        let (peer, srtp, session) = try await fixture.connectEchoPeer()
+        var sequence: UInt16 = 0
+        #expect(try await Self.lasts(fixture, session) {
+            sequence += 1
+            peer.socket.send(try #require(SRTPTestPacket.protect(SRTPTestPacket.rtp(sequence: sequence), with: srtp.outbound)), to: peer.server)
+        })
+        // A receive-only peer: RTCP alone.
+        #expect(try await Self.lasts(fixture, session) {
+            peer.socket.send(try #require(SRTPTestPacket.protect(SRTPTestPacket.receiverReport, with: srtp.outbound, isRTCP: true)), to: peer.server)
+        })
+        await fixture.stop()
+    }
+
+    @Test func bindingIndicationsAndForgedMediaDoNot() async throws {
+        let fixture = try await SecureEchoFixture(consentTimeout: Self.consent)
+        let (peer, _, session) = try await fixture.connectEchoPeer()
+        // libnice's keepalive: a Binding indication, no integrity.
+        let indication: [UInt8] = [0x00, 0x11, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42] + Array(repeating: 7, count: 12)
+        let forged = SRTPTestPacket.rtp(sequence: 9) + Array(repeating: 0, count: 10)
+        #expect(try await !Self.lasts(fixture, session) {
+            peer.socket.send(indication, to: peer.server)
+            peer.socket.send(forged, to: peer.server)
+        })
+        #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .consentExpired)
+        await fixture.stop()
+    }
+}
