@@ -25,9 +25,12 @@ export MEDIAMUX_EXPECT_SRTP_BACKEND := nss
 else
 $(error SRTP is openssl or system, not "$(SRTP)")
 endif
-# Real peers for `make test` only: a browser (and iproute2/util-linux for its lo-only network namespace),
-# and GStreamer for the rtp bridge.
-TEST_APT_PACKAGES := chromium iproute2 util-linux gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+# Real peers for `make test` only: two browsers (and iproute2/util-linux for their lo-only network
+# namespace), GStreamer for the rtp bridge, and GStreamer's webrtcbin with libnice, driven from the
+# system python3 through PyGObject.
+TEST_APT_PACKAGES := chromium firefox-esr iproute2 util-linux gstreamer1.0-tools gstreamer1.0-plugins-base \
+	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice python3-gi gir1.2-gstreamer-1.0 \
+	gir1.2-gst-plugins-bad-1.0
 
 .PHONY: deps test-deps apt-install srtp build release run test unit-test interop-test bench fuzz fuzz-merge clean
 
