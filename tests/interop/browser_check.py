@@ -58,6 +58,22 @@ def evaluate(socket, expression: str, ident=[0]):
             return message.get("result", {}).get("result", {}).get("value")
 
 
+def session_report(server) -> dict:
+    """The page's session as the API shows it, and the server's DTLS and SRTP counters."""
+    rooms = server.request("GET", "/v1/rooms")[1]
+    session_id = None
+    for room in rooms.get("rooms", []):
+        listed = server.request("GET", f"/v1/rooms/{room['room']}/sessions")[1]
+        session_id = listed["sessions"][0]["id"] if listed["sessions"] else None
+    return {
+        "rooms": rooms,
+        "session": server.session(session_id) if session_id else None,
+        "handshakes": server.metric("mediamux_dtls_handshakes_total", result="completed"),
+        "srtp_in": server.metric("mediamux_srtp_packets_total", direction="in"),
+        "srtp_drops": sum(server.metric("mediamux_media_dropped_total", reason=r) for r in ("srtp_auth", "srtp_replay")),
+    }
+
+
 def main(mode: str, frames: int, timeout: float) -> dict:
     server = Mediamux(CONFIG)
     profile = tempfile.mkdtemp(prefix="mediamux-chromium-")
@@ -73,16 +89,7 @@ def main(mode: str, frames: int, timeout: float) -> dict:
                 if current.get("error") or (current.get("video", {}).get("framesDecoded") or 0) >= frames:
                     break
                 time.sleep(0.25)
-        rooms = server.request("GET", "/v1/rooms")[1]
-        result["rooms"] = rooms
-        session_id = None
-        for room in rooms.get("rooms", []):
-            listed = server.request("GET", f"/v1/rooms/{room['room']}/sessions")[1]
-            session_id = listed["sessions"][0]["id"] if listed["sessions"] else None
-        result["session"] = server.session(session_id) if session_id else None
-        result["handshakes"] = server.metric("mediamux_dtls_handshakes_total", result="completed")
-        result["srtp_in"] = server.metric("mediamux_srtp_packets_total", direction="in")
-        result["srtp_drops"] = sum(server.metric("mediamux_media_dropped_total", reason=r) for r in ("srtp_auth", "srtp_replay"))
+        result.update(session_report(server))
     finally:
         browser.terminate()
         try:
