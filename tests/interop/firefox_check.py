@@ -22,7 +22,7 @@ from mediamux_process import TOKEN, Mediamux, wait_for
 FIREFOX = "/usr/lib/firefox-esr/firefox-esr"
 CONFIG = """
 udp:
-  bind: ["127.0.0.1"]
+  bind: ["{bind}"]
   port: 0
 api:
   port: 0
@@ -75,8 +75,8 @@ class BiDi:
                 return message["result"]
 
 
-def main(mode: str, frames: int, timeout: float) -> dict:
-    server = Mediamux(CONFIG)
+def main(mode: str, frames: int, timeout: float, bind: str = "127.0.0.1") -> dict:
+    server = Mediamux(CONFIG.format(bind=bind))
     profile = tempfile.mkdtemp(prefix="mediamux-firefox-")
     browser, address = firefox(profile)
     result = {"stats": None}
@@ -110,4 +110,4 @@ def main(mode: str, frames: int, timeout: float) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))))
+    print(json.dumps(main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), *sys.argv[4:])))

@@ -2,7 +2,8 @@
 
 aiortc offers an audio track (a 440 Hz tone) and a video track (frames of changing colour), mediamux answers
 as an ICE-lite, DTLS-passive endpoint, and the echo handler sends every RTP and RTCP packet back re-encrypted
-with the same SSRC and payload type. aiortc must then decode its own tone and its own frames.
+with the same payload type, under SSRCs of its own that the answer announces. aiortc must then decode its own
+tone and its own frames.
 """
 
 import array
@@ -232,9 +233,11 @@ def test_aiortc_echo_returns_audio_and_video(mediamux, bundle_policy):
             await call.wait_for_echo()
             assert call.pc.connectionState == "connected"
             check_echoed_media(call)
-            # The echo handler keeps SSRCs: each receiver hears its own sender's SSRC.
+            # The echo sends under SSRCs of its own, announced in the answer: never the sender's own.
+            announced = {int(line.split()[0].split(":")[1]) for line in answer.splitlines() if line.startswith("a=ssrc:")}
             for kind, (sent, received) in (await call.ssrcs()).items():
-                assert sent in received, f"{kind}: sent SSRC {sent}, received {received}"
+                assert sent not in received, f"{kind}: the echo came back under the sender's own SSRC {sent}"
+                assert received and received <= announced, f"{kind}: received {received}, announced {announced}"
 
             def session_flowing():
                 state = mediamux.session(session["id"])
