@@ -4,7 +4,8 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
     public let message: String
 
     public init(key: String, message: String) {
-        self.key = key
+        // An empty name (`mediamux ""`, or `"": 1` in the file) still needs to show in the message.
+        self.key = key.isEmpty ? "\"\"" : key
         self.message = message
     }
 

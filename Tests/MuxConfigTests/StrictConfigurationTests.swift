@@ -86,6 +86,9 @@ import Testing
         #expect(error.message == "unknown flag; did you mean --limits-max-sessions-per-room?")
         #expect(Self.error("7000")?.message.contains("is not a flag") == true)
         #expect(Self.error("-p", "7000")?.message.contains("is not a flag") == true)
+        // Found by FuzzConfig: an empty argument gave an error with an empty key; so did an empty section.
+        #expect(Self.error("")?.key == "\"\"")
+        #expect(Self.error(yaml: "'': 1\n")?.key == "\"\"")
     }
 
     @Test func aListFlagTakesRepeatsSeveralValuesAndCommas() throws {
