@@ -88,13 +88,14 @@ interop-test: test-deps $(VENV)/.installed build
 	MEDIAMUX_BUILD=$(CURDIR)/$(BUILD_DIR)/debug $(VENV)/bin/python -m pytest -q tests/interop
 
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS := FuzzSTUN FuzzRoute FuzzDTLS FuzzSRTP
+FUZZ_TARGETS := FuzzSTUN FuzzRoute FuzzDTLS FuzzSRTP FuzzSDP FuzzConfig FuzzAPI
 # --sanitize instruments the root package (Fuzz/) and links libFuzzer's main; -Xswiftc and -Xcc instrument
 # mediamux's own modules too, or the fuzzer would see no coverage inside the parsers.
 FUZZ_BUILD := $(SWIFT) build --package-path Fuzz --scratch-path $(CURDIR)/.build/fuzz -c release \
 	--sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
 
-## libFuzzer with AddressSanitizer over each packet parser (Fuzz/), FUZZ_SECONDS (600) each, from the
+## libFuzzer with AddressSanitizer over each packet parser, the SDP answerer, the configuration loader and
+## the API's create body (Fuzz/), FUZZ_SECONDS (600) each, from the
 ## corpora in Fuzz/Corpus. Stops at the first crash, with its input in .build/fuzz/crashes/.
 fuzz: srtp
 	$(FUZZ_BUILD)
@@ -103,9 +104,7 @@ fuzz: srtp
 ## Folds what `make fuzz` found into Fuzz/Corpus, keeping only inputs that add coverage.
 fuzz-merge:
 	$(FUZZ_BUILD)
-	for target in $(FUZZ_TARGETS); do \
-		SWIFT_BACKTRACE=enable=no .build/fuzz/release/$$target -merge=1 -max_len=2048 Fuzz/Corpus/$$target .build/fuzz/corpus/$$target; \
-	done
+	bash scripts/fuzz.sh --merge $(FUZZ_TARGETS)
 
 ## Release builds; the micro benchmarks (Benchmarks/, ordo-one/benchmark) checked against their stored
 ## thresholds; then the load scenarios (scripts/bench.py: mediamux-loadgen against mediamux and

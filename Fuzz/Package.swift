@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(name: "mediamux", path: ".."),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // The fixed credentials and keys the seeds in Corpus/ were made with.
@@ -36,5 +37,18 @@ let package = Package(
         .executableTarget(name: "FuzzDTLS", dependencies: [.product(name: "MuxCrypto", package: "mediamux")]),
         // RTP and RTCP headers as libsrtp2 reads them before authenticating.
         .executableTarget(name: "FuzzSRTP", dependencies: ["FuzzSupport", .product(name: "MuxCrypto", package: "mediamux")]),
+        // SDP offers parsed and answered as for an echo session; an answer must parse again.
+        .executableTarget(name: "FuzzSDP", dependencies: [.product(name: "MuxSDP", package: "mediamux")]),
+        // The configuration loader: a YAML file, flags and environment variables from one input.
+        .executableTarget(name: "FuzzConfig", dependencies: [.product(name: "MuxConfig", package: "mediamux")]),
+        // Create-session bodies through the whole API and the mux behind it.
+        .executableTarget(
+            name: "FuzzAPI",
+            dependencies: [
+                .product(name: "MuxAPI", package: "mediamux"), .product(name: "MuxWire", package: "mediamux"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )

@@ -2,7 +2,8 @@
 # Runs each fuzz target for SECONDS over its corpus: the seeds in Fuzz/Corpus/<target> (kept in git) and
 # what earlier runs found in .build/fuzz/corpus/<target> (not kept). A crash stops the run, with its input
 # in .build/fuzz/crashes/; turn it into a regression test, then keep the input in Fuzz/Corpus.
-# Usage: scripts/fuzz.sh SECONDS TARGET...
+# With --merge instead of SECONDS, folds what runs found into Fuzz/Corpus, keeping inputs that add coverage.
+# Usage: scripts/fuzz.sh SECONDS|--merge TARGET...
 set -euo pipefail
 seconds=$1
 shift
@@ -11,10 +12,24 @@ mkdir -p "$build/crashes"
 # libFuzzer saves the input of a failed precondition only if Swift's backtracer does not take the signal first.
 export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS=detect_leaks=0
+
+# Datagrams fit in 2 KiB; offers from browsers are larger (Firefox's is about 5 KiB), configuration files too.
+max_len() {
+    case $1 in
+        FuzzSDP | FuzzAPI) echo 16384 ;;
+        FuzzConfig) echo 4096 ;;
+        *) echo 2048 ;;
+    esac
+}
+
 for target in "$@"; do
     mkdir -p "$build/corpus/$target"
+    if [ "$seconds" = --merge ]; then
+        "$build/release/$target" -merge=1 -max_len="$(max_len "$target")" "Fuzz/Corpus/$target" "$build/corpus/$target"
+        continue
+    fi
     log="$build/$target.log"
-    if ! "$build/release/$target" -max_total_time="$seconds" -max_len=2048 -timeout=10 -print_final_stats=1 \
+    if ! "$build/release/$target" -max_total_time="$seconds" -max_len="$(max_len "$target")" -timeout=10 -print_final_stats=1 \
         -artifact_prefix="$build/crashes/$target-" "$build/corpus/$target" "Fuzz/Corpus/$target" >"$log" 2>&1; then
         tail -n 40 "$log"
         echo "$target: crashed; the input is in $build/crashes/" >&2

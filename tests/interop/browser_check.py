@@ -89,6 +89,7 @@ def main(mode: str, frames: int, timeout: float) -> dict:
                 if current.get("error") or (current.get("video", {}).get("framesDecoded") or 0) >= frames:
                     break
                 time.sleep(0.25)
+            result["offer"] = evaluate(socket, "pc && pc.localDescription && pc.localDescription.sdp")
         result.update(session_report(server))
     finally:
         browser.terminate()

@@ -98,6 +98,10 @@ def main(mode: str, frames: int, timeout: float, bind: str = "127.0.0.1") -> dic
                 if current.get("error") or (current.get("video", {}).get("framesDecoded") or 0) >= frames:
                     break
                 time.sleep(0.25)
+            result["offer"] = bidi.call(
+                "script.evaluate", expression="pc && pc.localDescription && pc.localDescription.sdp",
+                target={"context": context}, awaitPromise=False,
+            )["result"].get("value")
         result.update(session_report(server))
     finally:
         browser.terminate()

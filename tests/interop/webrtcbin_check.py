@@ -60,6 +60,7 @@ class Peer:
         bus.add_signal_watch()
         bus.connect("message::error", self.on_error)
         self.offer_sent = False
+        self.offer = None
 
     def start(self):
         self.pipeline.set_state(Gst.State.PLAYING)
@@ -90,6 +91,7 @@ class Peer:
             return False
         self.offer_sent = True
         text = self.webrtc.get_property("local-description").sdp.as_text()
+        self.offer = text
         status, session = self.server.request(
             "POST", f"/v1/rooms/{self.room}/sessions", {"offer": text, "handler": self.handler, "user": self.name}
         )
@@ -144,7 +146,7 @@ def main(handler: str, peers: int, seconds: float, consent: int) -> dict:
         loop.run()
         result["peers"] = []
         for client in clients:
-            entry = {"frames": client.frames, "audio_buffers": client.audio_buffers, "error": client.error}
+            entry = {"frames": client.frames, "audio_buffers": client.audio_buffers, "error": client.error, "offer": client.offer}
             if client.session:
                 entry["session"] = server.session(client.session["id"])
             result["peers"].append(entry)
