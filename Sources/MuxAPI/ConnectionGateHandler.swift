@@ -10,7 +10,9 @@ final class ConnectionGateHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private let gate: ConnectionGate
     private let metrics: APIConnectionMetrics
-    private var admitted: IPAddress??
+    /// `released`: refused, or closed after being admitted; nothing is held for it either way.
+    private enum Decision { case pending, admitted(IPAddress?), released }
+    private var decision = Decision.pending
 
     init(gate: ConnectionGate, metrics: APIConnectionMetrics) {
         self.gate = gate
@@ -27,23 +29,24 @@ final class ConnectionGateHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if case .some(let ip) = self.admitted {
+        if case .admitted(let ip) = self.decision {
             self.gate.release(ip)
             self.metrics.open.record(self.gate.open)
-            self.admitted = nil
         }
+        self.decision = .released
         context.fireChannelInactive()
     }
 
     private func admit(_ context: ChannelHandlerContext) {
-        guard self.admitted == nil else { return }
+        guard case .pending = self.decision else { return }
         let ip = context.channel.remoteAddress.flatMap(TransportAddress.init)?.ip
         if let refusal = self.gate.admit(ip) {
+            self.decision = .released
             self.metrics.refused[refusal]?.increment()
             context.close(promise: nil)
             return
         }
-        self.admitted = .some(ip)
+        self.decision = .admitted(ip)
         self.metrics.open.record(self.gate.open)
     }
 }
