@@ -18,22 +18,25 @@ public struct MediamuxApp: Sendable {
     public let registry: PrometheusCollectorRegistry
 
     /// Binds the UDP sockets and prepares the API; nothing runs until `services` do.
+    /// `admission` is where session counts live (nil: `LocalAdmission` with the configured limits);
+    /// `handlers` adds handlers of the embedding program to the built-in ones, by name.
     /// `onListening` learns the bound addresses (the real ports when 0 was configured).
     public static func build(
-        settings: AppSettings, logger: Logger,
+        settings: AppSettings, logger: Logger, admission: (any AdmissionStore)? = nil,
+        handlers extraHandlers: [String: SessionHandlerFactory] = [:],
         onListening: @escaping @Sendable (ListeningAddresses) async -> Void = { _ in }
     ) async throws -> MediamuxApp {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets[UDPMux.residenceLabel] = UDPMux.residenceBuckets
         BuildInfo.record(factory: factory, logger: logger)
-        let admission = LocalAdmission(limits: settings.mux.limits)
+        let admission = admission ?? LocalAdmission(limits: settings.mux.limits)
         let certificate = try Self.certificate(settings)
         let dtls = try DTLSContext(certificate: certificate)
         let media = MediaHandlers.factories(
             dtls: dtls, settings: settings.media, metrics: MediaMetrics(factory: factory), logger: logger
         )
-        let handlers = UDPMux.standardHandlers.merging(media) { _, media in media }
+        let handlers = UDPMux.standardHandlers.merging(media) { _, media in media }.merging(extraHandlers) { _, extra in extra }
         let mux = try await UDPMux.bind(
             settings: settings.mux, admission: admission, metricsFactory: factory, handlers: handlers, logger: logger
         )

@@ -239,6 +239,7 @@ final class SessionRoutes: Sendable {
             case .capacity: (.serviceUnavailable, "the server has max_sessions_total sessions")
             case .portsExhausted: (.serviceUnavailable, "every port of the UDP range is in use")
             case .shuttingDown: (.serviceUnavailable, "the server is shutting down")
+            case .unavailable: (.serviceUnavailable, "the admission store cannot be reached; nothing was admitted")
             }
             return APIError(status, code: refusal.rawValue, message: message)
         }

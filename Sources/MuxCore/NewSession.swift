@@ -13,11 +13,12 @@ public struct NewSession: Sendable {
     public var ownedSockets: [SocketID]
     public var rangePort: Int?
 
+    /// The session's id is its ticket's.
     public init(
-        id: SessionID, ticket: AdmissionTicket, handlerName: String, credentials: ICECredentials,
+        ticket: AdmissionTicket, handlerName: String, credentials: ICECredentials,
         handler: any SessionHandler, counters: SessionCounters, ownedSockets: [SocketID] = [], rangePort: Int? = nil
     ) {
-        self.id = id
+        self.id = ticket.session
         self.ticket = ticket
         self.handlerName = handlerName
         self.credentials = credentials

@@ -84,11 +84,15 @@ public struct SessionContext: Sendable {
     public let dtls: DTLSParameters
     /// A plain UDP port opened for this session (the `rtp` bridge), owned by its handler.
     public let plainPort: (any PlainPort)?
+    /// How often a handler that authenticates media should pass that on (`DatagramSender.confirmConsent`):
+    /// often enough to keep consent alive, rarely enough not to take the router's lock per packet.
+    public let consentConfirmationInterval: Duration
 
     public init(
         id: SessionID, room: String, user: String?, sender: any DatagramSender, dtls: DTLSParameters = .init(),
-        plainPort: (any PlainPort)? = nil
+        plainPort: (any PlainPort)? = nil, consentConfirmationInterval: Duration = .seconds(1)
     ) {
+        self.consentConfirmationInterval = consentConfirmationInterval
         self.id = id
         self.room = room
         self.user = user

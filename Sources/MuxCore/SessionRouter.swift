@@ -166,7 +166,8 @@ public final class SessionRouter: Sendable {
         self.state.withLock { $0.nextWake }
     }
 
-    /// See `RouterState.confirmConsent`; a handler calls it through its sender, at most about once a second.
+    /// See `RouterState.confirmConsent`; a handler calls it through its sender, at most every
+    /// `SessionContext.consentConfirmationInterval`.
     @discardableResult
     public func confirmConsent(of id: SessionID, on tuple: FiveTuple, now: ContinuousClock.Instant) -> Bool {
         self.state.withLock { $0.confirmConsent(of: id, on: tuple, now: now) }

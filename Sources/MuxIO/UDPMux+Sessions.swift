@@ -10,7 +10,10 @@ extension UDPMux {
         guard let makeHandler = self.handlers[handlerName] else { throw .unknownHandler(handlerName) }
         guard !self.stopping.load(ordering: .relaxed) else { throw self.refuse(.shuttingDown) }
 
-        let ticket = AdmissionTicket(room: request.room, user: request.user)
+        // The id comes first, so that the ticket names the session it is for.
+        var id = SessionID.random()
+        while self.router.snapshot(id, now: .now) != nil { id = SessionID.random() }
+        let ticket = AdmissionTicket(session: id, node: self.settings.nodeID, room: request.room, user: request.user)
         if let refusal = await self.admission.reserve(ticket) { throw self.refuse(refusal) }
 
         var rangePort: Int?
@@ -36,8 +39,9 @@ extension UDPMux {
 
         let now = ContinuousClock.now
         let counters = SessionCounters()
+        // A new ufrag each time: two live sessions may not share one (48 random bits, so this loops only
+        // when something is badly wrong).
         for _ in 0..<8 {
-            let id = SessionID.random()
             let sender = SessionSender(
                 id: id, router: self.router, registry: self.registry, counters: counters,
                 residence: self.residence.timer(forHandler: handlerName)
@@ -45,11 +49,13 @@ extension UDPMux {
                 guard let self else { return }
                 Task { await self.closeSession(id, reason: reason) }
             }
+            // A quarter of the consent timeout, so that a confirmation a little late still lands in time.
             let context = SessionContext(
-                id: id, room: request.room, user: request.user, sender: sender, dtls: request.dtls, plainPort: plainPort
+                id: id, room: request.room, user: request.user, sender: sender, dtls: request.dtls, plainPort: plainPort,
+                consentConfirmationInterval: min(.seconds(1), self.settings.timeouts.consent / 4)
             )
             let new = NewSession(
-                id: id, ticket: ticket, handlerName: handlerName, credentials: .random(), handler: makeHandler(context),
+                ticket: ticket, handlerName: handlerName, credentials: .random(), handler: makeHandler(context),
                 counters: counters, ownedSockets: rangeSockets.map(\.id), rangePort: rangePort
             )
             switch self.router.insert(new, now: now) {
@@ -67,8 +73,8 @@ extension UDPMux {
                 throw self.refuse(.shuttingDown)
             }
         }
-        // Eight random 64-bit ids or 48-bit ufrags in a row already taken: something is badly wrong.
-        preconditionFailure("could not find a free session id and ufrag")
+        // Eight random 48-bit ufrags in a row already taken: something is badly wrong.
+        preconditionFailure("could not find a free ufrag")
     }
 
     public func hasHandler(named name: String) -> Bool {

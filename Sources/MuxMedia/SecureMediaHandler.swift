@@ -60,8 +60,8 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     /// The session is closing (asked for here, or told by `handleClose`): nothing more to report.
     private var closing = false
     private let ready = Atomic<Bool>(false)
-    /// When authenticated media may next refresh consent: at most once a second, so the router's lock is
-    /// not taken per packet.
+    /// When authenticated media may next refresh consent (`SessionContext.consentConfirmationInterval`),
+    /// so the router's lock is not taken per packet.
     private var nextConsentConfirmation: ContinuousClock.Instant?
 
     public init(
@@ -102,7 +102,7 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
                 guard let srtp = self.srtp else { return nil }
                 let result = srtp.inbound.unprotect(datagram, length: datagram.count, isRTCP: isRTCP)
                 if case .success = result, now >= self.nextConsentConfirmation ?? now {
-                    self.nextConsentConfirmation = now + .seconds(1)
+                    self.nextConsentConfirmation = now + self.context.consentConfirmationInterval
                     confirmsConsent = true
                 }
                 if case .success = result, !self.releaseDue, self.engine != nil, let keep = self.keepEngineUntil, now >= keep {

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import MuxAPI
+import MuxCore
 import MuxWire
 import NIOCore
 
@@ -15,7 +16,7 @@ struct APIFixture {
     }
 
     static func withApp(
-        configuring configure: (inout AppSettings) -> Void,
+        configuring configure: (inout AppSettings) -> Void, admission: (any AdmissionStore)? = nil,
         _ body: @Sendable (any TestClientProtocol, MediamuxApp) async throws -> Void
     ) async throws {
         var settings = AppSettings()
@@ -27,7 +28,7 @@ struct APIFixture {
         configure(&settings)
         var logger = Logger(label: "api-test")
         logger.logLevel = .warning
-        let app = try await MediamuxApp.build(settings: settings, logger: logger)
+        let app = try await MediamuxApp.build(settings: settings, logger: logger, admission: admission)
         do {
             try await app.api.test(.router) { client in try await body(client, app) }
         } catch {

@@ -51,7 +51,7 @@ final class RouterFixture: @unchecked Sendable {
         let credentials = ICECredentials.random()
         let handler = RecordingHandler()
         let new = NewSession(
-            id: id, ticket: AdmissionTicket(room: room, user: user), handlerName: "test", credentials: credentials,
+            ticket: AdmissionTicket(session: id, node: "test", room: room, user: user), handlerName: "test", credentials: credentials,
             handler: handler, counters: SessionCounters(), ownedSockets: ownedSockets
         )
         precondition(self.router.insert(new, now: self.now) == .inserted)

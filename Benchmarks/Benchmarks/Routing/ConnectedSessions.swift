@@ -23,7 +23,7 @@ struct ConnectedSessions {
         for index in 0..<count {
             let credentials = ICECredentials.random()
             let session = NewSession(
-                id: .random(), ticket: AdmissionTicket(room: "room\(index % 50)", user: nil), handlerName: "discard",
+                ticket: AdmissionTicket(session: .random(), node: "test", room: "room\(index % 50)", user: nil), handlerName: "discard",
                 credentials: credentials, handler: DiscardHandler(), counters: SessionCounters()
             )
             precondition(router.insert(session, now: now) == .inserted)

@@ -18,7 +18,7 @@ let router: SessionRouter = {
         metrics: CoreMetrics(factory: NOOPMetricsHandler.instance)
     )
     let session = NewSession(
-        id: .random(), ticket: AdmissionTicket(room: "fuzz", user: nil), handlerName: "sink",
+        ticket: AdmissionTicket(session: .random(), node: "test", room: "fuzz", user: nil), handlerName: "sink",
         credentials: FuzzCredentials.ice, handler: Sink(), counters: SessionCounters()
     )
     precondition(router.insert(session, now: .now) == .inserted)
