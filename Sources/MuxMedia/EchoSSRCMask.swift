@@ -46,7 +46,10 @@ public struct EchoSSRCMask: Sendable, Equatable {
             default: break
             }
             // The sender's SSRC, first in SR, RR, APP, feedback and XR (SDES and BYE have only entries).
-            if [200, 201, 204, 205, 206, 207].contains(type) { self.flip(packet, at: offset + 4, end: end) }
+            switch type {
+            case 200, 201, 204, 205, 206, 207: self.flip(packet, at: offset + 4, end: end)
+            default: break
+            }
             offset = end
         }
     }
@@ -99,7 +102,8 @@ public struct EchoSSRCMask: Sendable, Equatable {
             self.flipEntries(packet, from: fci, stride: 8, count: max(0, (end - fci) / 8), end: end)
         case (true, 15):
             // REMB: "REMB", the number of SSRCs, the bitrate, then the SSRCs.
-            guard fci + 8 <= end, Array(packet[fci..<fci + 4]) == Array("REMB".utf8) else { return }
+            guard fci + 8 <= end, packet[fci] == 0x52, packet[fci + 1] == 0x45, packet[fci + 2] == 0x4D, packet[fci + 3] == 0x42
+            else { return }  // "REMB"
             self.flipEntries(packet, from: fci + 8, stride: 4, count: Int(packet[fci + 4]), end: end)
         default:
             break

@@ -45,7 +45,8 @@ final class SecureEcho {
             logger.logLevel = .critical
             self.handler = try SecureMediaHandler(
                 context: context, dtls: DTLSContext(certificate: .generate()), settings: MediaSettings(),
-                metrics: MediaMetrics(factory: NOOPMetricsHandler.instance), logger: logger, media: EchoMediaHandler()
+                metrics: MediaMetrics(factory: NOOPMetricsHandler.instance), logger: logger,
+                media: EchoMediaHandler(mask: EchoSSRCMask(session: context.id))
             )
             let peer = try DTLSEngine(context: DTLSContext(certificate: .generate()), role: .client)
             let keys = Self.handshake(peer, with: self.handler, through: self.sender, tuple: self.tuple)
@@ -108,6 +109,8 @@ final class SlotSender: DatagramSender, @unchecked Sendable {
     func closeSession(reason: CloseReason) {}
 
     func scheduleTick(at instant: ContinuousClock.Instant) {}
+
+    func confirmConsent(on tuple: FiveTuple, now: ContinuousClock.Instant) {}
 
     func sendFarewell(_ datagram: UnsafeRawBufferPointer) -> Bool { false }
 
