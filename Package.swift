@@ -11,11 +11,10 @@ let srtpLinkerSettings: [LinkerSetting] = (srtpPrefix.map { [.unsafeFlags(["-L\(
     + [.linkedLibrary("srtp2"), .linkedLibrary("ssl"), .linkedLibrary("crypto")]
 
 // Layers, dependencies pointing one way (docs/architecture.md):
-// MuxWire -> MuxICE -> MuxCore -> MuxIO -> MuxAPI -> mediamux, with MuxSDP, MuxCrypto (+ CMuxCrypto)
+// MuxWire -> MuxICE -> MuxCore -> MuxIO -> MuxAPI -> MuxConfig -> mediamux, with MuxSDP, MuxCrypto (+ CMuxCrypto)
 // and MuxMedia (on MuxCore and MuxCrypto) beside them.
 let package = Package(
     name: "mediamux",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mediamux", targets: ["mediamux"]),
         .executable(name: "mediamux-loadgen", targets: ["mediamux-loadgen"]),

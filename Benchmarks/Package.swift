@@ -9,7 +9,6 @@ import PackageDescription
 // and that package cannot be fetched on the build machines.
 let package = Package(
     name: "mediamux-benchmarks",
-    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "mediamux", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),

@@ -6,7 +6,6 @@ import PackageDescription
 // each over its corpus in Corpus/ (README.md beside this file).
 let package = Package(
     name: "mediamux-fuzz",
-    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "mediamux", path: ".."),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
