@@ -13,7 +13,7 @@ mkdir -p "$build/crashes"
 export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS=detect_leaks=0
 
-# Datagrams fit in 2 KiB; offers from browsers are larger (Firefox's is about 5 KiB), configuration files too.
+# Datagrams fit in 2 KiB; offers from browsers are larger (Chromium's seed is 5,514 bytes), configuration files too.
 max_len() {
     case $1 in
         FuzzSDP | FuzzAPI) echo 16384 ;;

@@ -1,3 +1,4 @@
+import MuxSDP
 import MuxWire
 import NIOCore
 
@@ -16,8 +17,8 @@ public struct HTTPLimits: Sendable {
     /// Between requests on a kept-alive connection.
     public var idleTimeout: TimeAmount = .seconds(60)
 
-    /// A request body holds at most an offer (`SDPLimits.offerBytes`) and a few fields, JSON-escaped.
-    public static let maxBodyBytes = 256 * 1024
+    /// A request body holds at most an offer (`SDPLimits.offerBytes`) and a few fields, JSON-escaped: 256 KiB.
+    public static let maxBodyBytes = 2 * SDPLimits.offerBytes
 
     public init() {}
 }

@@ -64,13 +64,10 @@ final class SessionRoutes: Sendable {
             }
             if let offer {
                 let credentials = created.snapshot.localCredentials
-                var options = self.answerOptions(
-                    ufrag: credentials.ufrag, password: credentials.password, candidates: created.candidates.map(\.sdpValue)
+                let answerOptions = self.answerOptions(
+                    ufrag: credentials.ufrag, password: credentials.password, candidates: created.candidates.map(\.sdpValue),
+                    echoSSRCMask: created.snapshot.handler == "echo" ? EchoSSRCMask(session: created.snapshot.id).value : nil
                 )
-                if created.snapshot.handler == "echo" {
-                    options.echoSSRCMask = EchoSSRCMask(session: created.snapshot.id).value
-                }
-                let answerOptions = options
                 // The same offer was answered before the session was made, so this cannot fail short of a
                 // bug; if it does, the session goes rather than lingering without an answer.
                 guard let answer = try? await self.sdp.run({ try Answer(to: offer, options: answerOptions) }) else {
@@ -148,10 +145,6 @@ final class SessionRoutes: Sendable {
         } catch {
             throw APIError.badRequest("offer: \(error)")
         }
-        // The DTLS layer verifies SHA-256; every browser and aiortc offer one.
-        guard let fingerprint = trial.remote.fingerprints.first(where: { $0.algorithmName.lowercased() == "sha-256" }) else {
-            throw APIError.badRequest("offer: no a=fingerprint:sha-256 (other hashes are not supported)")
-        }
         // The same rules as remote.ufrag and remote.pwd: the ufrag ends up in every STUN USERNAME.
         guard ICECredentials.isValid(ufrag: trial.remote.iceUfrag) else {
             throw APIError.badRequest("offer: a=ice-ufrag must be 4 to 256 ice-chars (RFC 8839)")
@@ -160,14 +153,15 @@ final class SessionRoutes: Sendable {
             throw APIError.badRequest("offer: a=ice-pwd must be 22 to 256 ice-chars (RFC 8839)")
         }
         let remote = ICECredentials(ufrag: trial.remote.iceUfrag, password: trial.remote.icePwd)
-        let dtls = DTLSParameters(isServer: trial.dtlsRole == .server, remoteFingerprint: fingerprint.digest)
+        // MuxSDP keeps only the fingerprints the DTLS layer can compare (SHA-256), and refuses an offer without one.
+        let dtls = DTLSParameters(isServer: trial.dtlsRole == .server, remoteFingerprint: trial.remote.fingerprint.digest)
         return (offer, remote, dtls)
     }
 
-    private func answerOptions(ufrag: String, password: String, candidates: [String]) -> AnswerOptions {
+    private func answerOptions(ufrag: String, password: String, candidates: [String], echoSSRCMask: UInt32? = nil) -> AnswerOptions {
         AnswerOptions(
             iceUfrag: ufrag, icePwd: password, fingerprint: self.fingerprint, candidates: candidates,
-            direction: .sendrecv, codecs: self.codecs
+            direction: .sendrecv, codecs: self.codecs, echoSSRCMask: echoSSRCMask
         )
     }
 

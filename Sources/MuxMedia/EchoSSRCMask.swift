@@ -7,8 +7,8 @@ import MuxCore
 /// in every field of RTP and RTCP at once: the peer's report on our stream becomes a report on its own, its
 /// NACK or PLI for our stream asks it to repair the stream we echo. No table, nothing allocated.
 ///
-/// Two of the peer's SSRCs x and y collide only if x ^ y equals the mask: a chance of about n² / 2³³ for n
-/// SSRCs, so a few in a million million sessions.
+/// Two of the peer's SSRCs x and y collide only if x ^ y equals the mask: a chance of n(n - 1) / 2³³ for n
+/// SSRCs, so for a browser's four (audio, video, their RTX) about one session in 700 million.
 public struct EchoSSRCMask: Sendable, Equatable {
     public let value: UInt32
 
@@ -37,8 +37,9 @@ public struct EchoSSRCMask: Sendable, Equatable {
             let end = offset + ((Int(packet[offset + 2]) << 8 | Int(packet[offset + 3])) + 1) * 4
             guard end <= packet.count else { return }
             switch type {
-            case 200: self.flipReports(packet, from: offset + 28, count: count, end: end)
-            case 201: self.flipReports(packet, from: offset + 8, count: count, end: end)
+            // Report blocks of 24 bytes, the reportee's SSRC first, after the sender info (SR) or at once (RR).
+            case 200: self.flipEntries(packet, from: offset + 28, stride: 24, count: count, end: end)
+            case 201: self.flipEntries(packet, from: offset + 8, stride: 24, count: count, end: end)
             case 202: self.flipChunks(packet, from: offset + 4, count: count, end: end)
             case 203: self.flipEntries(packet, from: offset + 4, stride: 4, count: count, end: end)
             case 205, 206: self.flipFeedback(packet, at: offset, format: count, payloadSpecific: type == 206, end: end)
@@ -61,11 +62,6 @@ public struct EchoSSRCMask: Sendable, Equatable {
         packet[index + 1] ^= UInt8(truncatingIfNeeded: mask >> 16)
         packet[index + 2] ^= UInt8(truncatingIfNeeded: mask >> 8)
         packet[index + 3] ^= UInt8(truncatingIfNeeded: mask)
-    }
-
-    /// Report blocks of SR and RR: 24 bytes, the reportee's SSRC first.
-    private func flipReports(_ packet: UnsafeMutableRawBufferPointer, from start: Int, count: Int, end: Int) {
-        self.flipEntries(packet, from: start, stride: 24, count: count, end: end)
     }
 
     private func flipEntries(_ packet: UnsafeMutableRawBufferPointer, from start: Int, stride: Int, count: Int, end: Int) {
