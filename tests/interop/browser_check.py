@@ -15,18 +15,9 @@ from pathlib import Path
 
 from websockets.sync.client import connect
 
-from mediamux_process import TOKEN, Mediamux, wait_for
+from mediamux_process import TOKEN, Mediamux, loopback_config, wait_for
 
 CHROMIUM = "/usr/lib/chromium/chromium"
-CONFIG = """
-udp:
-  bind: ["127.0.0.1"]
-  port: 0
-api:
-  port: 0
-log:
-  level: info
-"""
 
 
 def chromium(url: str, profile: str) -> subprocess.Popen:
@@ -75,7 +66,7 @@ def session_report(server) -> dict:
 
 
 def main(mode: str, frames: int, timeout: float) -> dict:
-    server = Mediamux(CONFIG)
+    server = Mediamux(loopback_config())
     profile = tempfile.mkdtemp(prefix="mediamux-chromium-")
     browser = chromium(f"{server.api}/demo?autostart=1&mode={mode}&room=browser&token={TOKEN}", profile)
     result = {"stats": None}
@@ -92,13 +83,18 @@ def main(mode: str, frames: int, timeout: float) -> dict:
             result["offer"] = evaluate(socket, "pc && pc.localDescription && pc.localDescription.sdp")
         result.update(session_report(server))
     finally:
-        browser.terminate()
-        try:
-            browser.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            browser.kill()
+        stop_browser(browser)
         result["exit_code"] = server.stop()
     return result
+
+
+def stop_browser(browser: subprocess.Popen):
+    """Asks the browser to quit, and kills it if it has not within 10 s."""
+    browser.terminate()
+    try:
+        browser.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        browser.kill()
 
 
 if __name__ == "__main__":

@@ -16,19 +16,10 @@ from pathlib import Path
 
 from websockets.sync.client import connect
 
-from browser_check import session_report
-from mediamux_process import TOKEN, Mediamux, wait_for
+from browser_check import session_report, stop_browser
+from mediamux_process import TOKEN, Mediamux, loopback_config
 
 FIREFOX = "/usr/lib/firefox-esr/firefox-esr"
-CONFIG = """
-udp:
-  bind: ["{bind}"]
-  port: 0
-api:
-  port: 0
-log:
-  level: info
-"""
 # Fake camera and microphone without a prompt; candidates on loopback (INTEROP.md).
 PREFS = {
     "media.navigator.streams.fake": True,
@@ -76,7 +67,7 @@ class BiDi:
 
 
 def main(mode: str, frames: int, timeout: float, bind: str = "127.0.0.1") -> dict:
-    server = Mediamux(CONFIG.format(bind=bind))
+    server = Mediamux(loopback_config(bind))
     profile = tempfile.mkdtemp(prefix="mediamux-firefox-")
     browser, address = firefox(profile)
     result = {"stats": None}
@@ -104,11 +95,7 @@ def main(mode: str, frames: int, timeout: float, bind: str = "127.0.0.1") -> dic
             )["result"].get("value")
         result.update(session_report(server))
     finally:
-        browser.terminate()
-        try:
-            browser.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            browser.kill()
+        stop_browser(browser)
         result["exit_code"] = server.stop()
     return result
 

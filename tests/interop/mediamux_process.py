@@ -17,6 +17,13 @@ BINARY = Path(os.environ.get("MEDIAMUX_BIN", BUILD / "mediamux"))
 TOKEN = "interop-token"
 
 
+def loopback_config(bind: str = "127.0.0.1", session: str = "") -> str:
+    """mediamux on one address with kernel-chosen ports, as the checks in a loopback namespace run it;
+    `session` adds lines to the session section, e.g. "consent_timeout: 5"."""
+    session_section = f"session:\n  {session}\n" if session else ""
+    return f'udp:\n  bind: ["{bind}"]\n  port: 0\napi:\n  port: 0\n{session_section}log:\n  level: info\n'
+
+
 def wait_for(condition, timeout=10.0, interval=0.02, message="condition"):
     """Polls until `condition()` is truthy; returns its value or fails after the deadline."""
     deadline = time.monotonic() + timeout

@@ -159,6 +159,17 @@ class EchoCall:
     async def accept(self, answer: str):
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
 
+    async def join(self, server, room: str, handler: str) -> tuple[str, dict]:
+        """Offers, creates a session for the offer in `room`, and accepts its answer: (offer, session)."""
+        offer = await self.offer()
+        status, session = await asyncio.to_thread(
+            server.request, "POST", f"/v1/rooms/{room}/sessions", {"handler": handler, "offer": offer}
+        )
+        assert status == 201, session
+        assert session.get("answer"), f"no answer in {session}"
+        await self.accept(session["answer"])
+        return offer, session
+
     async def wait_for_echo(self, audio=AUDIO_FRAMES, video=VIDEO_FRAMES, timeout=ECHO_TIMEOUT):
         def enough():
             assert not self.errors, self.errors
@@ -220,15 +231,9 @@ def test_aiortc_echo_returns_audio_and_video(mediamux, bundle_policy):
     async def run():
         call = EchoCall(bundle_policy)
         try:
-            offer = await call.offer()
-            status, session = await asyncio.to_thread(
-                mediamux.request, "POST", "/v1/rooms/aiortc/sessions", {"handler": "echo", "offer": offer}
-            )
-            assert status == 201, session
-            answer = session.get("answer")
-            assert answer, f"no answer in {session}"
+            offer, session = await call.join(mediamux, "aiortc", "echo")
+            answer = session["answer"]
             check_answer_shape(offer, answer)
-            await call.accept(answer)
 
             await call.wait_for_echo()
             assert call.pc.connectionState == "connected"
@@ -264,12 +269,7 @@ def test_two_aiortc_peers_in_a_room_receive_each_other(mediamux_io_threads):
         alice, bob = EchoCall(RTCBundlePolicy.MAX_BUNDLE), EchoCall(RTCBundlePolicy.MAX_BUNDLE)
         try:
             for call in (alice, bob):
-                offer = await call.offer()
-                status, session = await asyncio.to_thread(
-                    mediamux_io_threads.request, "POST", "/v1/rooms/call/sessions", {"handler": "room", "offer": offer}
-                )
-                assert status == 201, session
-                await call.accept(session["answer"])
+                await call.join(mediamux_io_threads, "call", "room")
             await alice.wait_for_echo()
             await bob.wait_for_echo()
             heard_by_alice, heard_by_bob = await alice.ssrcs(), await bob.ssrcs()

@@ -174,7 +174,8 @@ def test_eight_offers_of_2_mb_are_refused_while_healthz_stays_fast(limited):
 
 def test_the_largest_offers_within_the_limits_do_not_delay_healthz(limited):
     # 64 bundled m-sections of 127 formats each, just inside every limit (docs/api.md): the most SDP work
-    # one request can ask for. It runs on a worker pool, not on the tasks that answer /healthz.
+    # one request can ask for, answered while /healthz stays fast. Within these limits the work is small
+    # enough that this would hold even on the request tasks; the 2 MB test above is the one that failed.
     fingerprint = ":".join(["4F"] * 32)
     sections = []
     for mid in range(64):

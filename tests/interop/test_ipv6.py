@@ -30,12 +30,7 @@ def test_aiortc_echo_over_ipv6_loopback_on_the_single_port(monkeypatch):
         async def run():
             call = EchoCall()
             try:
-                offer = await call.offer()
-                status, session = await asyncio.to_thread(
-                    server.request, "POST", "/v1/rooms/v6/sessions", {"handler": "echo", "offer": offer}
-                )
-                assert status == 201, session
-                await call.accept(session["answer"])
+                _, session = await call.join(server, "v6", "echo")
                 await call.wait_for_echo()
                 check_echoed_media(call)
                 state = await until(

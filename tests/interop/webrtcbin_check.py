@@ -18,19 +18,7 @@ gi.require_version("GstSdp", "1.0")
 gi.require_version("GstWebRTC", "1.0")
 from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
 
-from mediamux_process import Mediamux  # noqa: E402
-
-CONFIG = """
-udp:
-  bind: ["127.0.0.1"]
-  port: 0
-api:
-  port: 0
-session:
-  consent_timeout: {consent}
-log:
-  level: info
-"""
+from mediamux_process import Mediamux, loopback_config  # noqa: E402
 
 SOURCES = (
     "videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=15/1 "
@@ -134,7 +122,7 @@ class Peer:
 
 def main(handler: str, peers: int, seconds: float, consent: int) -> dict:
     Gst.init(None)
-    server = Mediamux(CONFIG.format(consent=consent))
+    server = Mediamux(loopback_config(session=f"consent_timeout: {consent}"))
     loop = GLib.MainLoop()
     clients = [Peer(f"peer{n}", server, "gst", handler) for n in range(peers)]
     started = time.monotonic()
