@@ -45,6 +45,16 @@ def timed_healthz(server):
     return status, time.monotonic() - start
 
 
+def assert_healthz_stayed_fast(latencies):
+    # Typically a few ms. The bound is on the median, with a generous ceiling for one probe: on two shared
+    # cores a probe now and then waits 100 ms for a core, while work on the request tasks stalled every
+    # probe for seconds.
+    assert latencies and all(status == 200 for status, _ in latencies)
+    times = sorted(latency for _, latency in latencies)
+    assert times[len(times) // 2] < 0.05, times
+    assert times[-1] < 0.5, times
+
+
 def hold(server, count, half_sent):
     """`count` connections spread over the attacker IPs; half of them send part of a request head."""
     conns = []
@@ -65,9 +75,7 @@ def test_two_thousand_idle_and_half_sent_connections_neither_stop_the_api_nor_st
     conns = hold(limited, 2000, half_sent=True)
     try:
         wait_for(lambda: limited.metric("mediamux_api_connections") >= 2000, message="2,000 connections held")
-        latencies = [timed_healthz(limited) for _ in range(20)]
-        assert all(status == 200 for status, _ in latencies)
-        assert max(latency for _, latency in latencies) < 0.05, latencies
+        assert_healthz_stayed_fast([timed_healthz(limited) for _ in range(20)])
         assert limited.request("POST", "/v1/rooms/r/sessions", {})[0] == 201
         # The header timeout (3 s here) closes every one of them: none sent a whole request head.
         wait_for(lambda: all(closed_by_server(conn, 0) for conn in conns) or None, timeout=10,
@@ -166,8 +174,7 @@ def test_eight_offers_of_2_mb_are_refused_while_healthz_stays_fast(limited):
             latencies.append(timed_healthz(limited))
         statuses = [p.result() for p in posts]
     assert all(status.startswith(b"HTTP/1.1 413 ") for status in statuses), statuses
-    assert all(status == 200 for status, _ in latencies)
-    assert max(latency for _, latency in latencies) < 0.05, max(latencies)
+    assert_healthz_stayed_fast(latencies)
     assert limited.resident_kib() < resident_before + 20_000
     assert limited.request("GET", "/v1/rooms")[1] == {"rooms": []}
 
@@ -198,4 +205,4 @@ def test_the_largest_offers_within_the_limits_do_not_delay_healthz(limited):
         statuses = [p.result()[0] for p in posts]
     assert all(status in (201, 400, 503) for status in statuses), statuses
     assert 201 in statuses, statuses
-    assert max(latency for _, latency in latencies) < 0.05, max(latencies)
+    assert_healthz_stayed_fast(latencies)
