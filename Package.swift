@@ -28,6 +28,8 @@ let package = Package(
         .library(name: "MuxSDP", targets: ["MuxSDP"]),
         .library(name: "MuxCrypto", targets: ["MuxCrypto"]),
         .library(name: "MuxMedia", targets: ["MuxMedia"]),
+        // Test peers (DTLS, ICE checks, SRTP packets) for the tests, the load generator and the benchmarks.
+        .library(name: "MuxTestSupport", targets: ["MuxTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -124,14 +126,14 @@ let package = Package(
         .executableTarget(
             name: "mediamux-loadgen",
             dependencies: [
-                "MuxWire", "MuxICE", "MuxCrypto", "MuxSDP", "CMuxSockets",
+                "MuxWire", "MuxICE", "MuxCrypto", "MuxSDP", "MuxTestSupport", "CMuxSockets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         // The smallest SRTP echo (recvmmsg, libsrtp2, sendmmsg): this machine's ceiling, measured beside mediamux.
         .executableTarget(name: "mediamux-reference", dependencies: ["CMuxCrypto"]),
-        // Check builders and a plain UDP client shared by the test targets.
+        // The DTLS test peer, check builders and a plain UDP client: the tests', the load generator's, the benchmarks'.
         .target(name: "MuxTestSupport", dependencies: ["MuxWire", "MuxICE", "MuxCrypto"], path: "Tests/MuxTestSupport"),
         .testTarget(name: "MuxWireTests", dependencies: ["MuxWire"]),
         .testTarget(name: "MuxICETests", dependencies: ["MuxICE", "MuxTestSupport"]),

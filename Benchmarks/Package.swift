@@ -56,6 +56,7 @@ let package = Package(
                 .product(name: "MuxCore", package: "mediamux"),
                 .product(name: "MuxMedia", package: "mediamux"),
                 .product(name: "MuxCrypto", package: "mediamux"),
+                .product(name: "MuxTestSupport", package: "mediamux"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -30,6 +30,8 @@ struct mm_dtls {
     int processed;
     // The last datagram after the handshake carried nothing that authenticated.
     int discarded;
+    // OpenSSL flushes after every message it retransmits; a retransmitted flight is packed like the first.
+    int retransmitting;
     char error[256];
 };
 
@@ -88,7 +90,7 @@ static long bio_ctrl(BIO *bio, int command, long number, void *pointer) {
     mm_dtls *dtls = BIO_get_data(bio);
     switch (command) {
     case BIO_CTRL_FLUSH:
-        if (dtls->tail != NULL) dtls->tail->open = 0;
+        if (dtls->tail != NULL && !dtls->retransmitting) dtls->tail->open = 0;
         return 1;
     case BIO_CTRL_DGRAM_QUERY_MTU:
     case BIO_CTRL_DGRAM_GET_FALLBACK_MTU:
@@ -267,8 +269,11 @@ static int drive(mm_dtls *dtls) {
     return dtls->state;
 }
 
-int mm_dtls_start(mm_dtls *dtls) {
-    return drive(dtls);
+int mm_dtls_start(mm_dtls *dtls, int64_t now_us) {
+    mm_clock_enter(now_us);
+    int state = drive(dtls);
+    mm_clock_leave();
+    return state;
 }
 
 static int feed(mm_dtls *dtls, const uint8_t *data, size_t length) {
@@ -298,14 +303,16 @@ static int feed_connected(mm_dtls *dtls, const uint8_t *data, size_t length) {
     return state;
 }
 
-int mm_dtls_handle_datagram(mm_dtls *dtls, const uint8_t *data, size_t length) {
+int mm_dtls_handle_datagram(mm_dtls *dtls, const uint8_t *data, size_t length, int64_t now_us) {
     dtls->discarded = 0;
     if (dtls->state == MM_DTLS_FAILED || dtls->state == MM_DTLS_CLOSED) return dtls->state;
-    if (dtls->state == MM_DTLS_CONNECTED) return feed_connected(dtls, data, length);
     // A read of 0 bytes means end of file to OpenSSL, which would fail the handshake: an empty datagram
     // carries no record, so there is nothing to do.
-    if (length == 0) return dtls->state;
-    return feed(dtls, data, length);
+    if (dtls->state == MM_DTLS_HANDSHAKING && length == 0) return dtls->state;
+    mm_clock_enter(now_us);
+    int state = dtls->state == MM_DTLS_CONNECTED ? feed_connected(dtls, data, length) : feed(dtls, data, length);
+    mm_clock_leave();
+    return state;
 }
 
 int mm_dtls_discarded_last_datagram(const mm_dtls *dtls) {
@@ -324,15 +331,23 @@ long mm_dtls_next_datagram(mm_dtls *dtls, uint8_t *out, size_t capacity) {
     return length;
 }
 
-long mm_dtls_timeout_ms(mm_dtls *dtls) {
+int64_t mm_dtls_timeout_us(mm_dtls *dtls, int64_t now_us) {
+    if (dtls->state != MM_DTLS_HANDSHAKING) return -1;
     struct timeval timeout;
-    if (dtls->state != MM_DTLS_HANDSHAKING || DTLSv1_get_timeout(dtls->ssl, &timeout) != 1) return -1;
-    return (long)timeout.tv_sec * 1000 + (long)timeout.tv_usec / 1000;
+    mm_clock_enter(now_us);
+    int running = DTLSv1_get_timeout(dtls->ssl, &timeout) == 1;
+    mm_clock_leave();
+    return running ? (int64_t)timeout.tv_sec * 1000000 + timeout.tv_usec : -1;
 }
 
-int mm_dtls_handle_timeout(mm_dtls *dtls) {
+int mm_dtls_handle_timeout(mm_dtls *dtls, int64_t now_us) {
     if (dtls->state != MM_DTLS_HANDSHAKING) return dtls->state;
+    mm_clock_enter(now_us);
+    dtls->retransmitting = 1;
     if (DTLSv1_handle_timeout(dtls->ssl) < 0) fail(dtls, "handshake timed out after retransmissions");
+    dtls->retransmitting = 0;
+    if (dtls->tail != NULL) dtls->tail->open = 0;
+    mm_clock_leave();
     return dtls->state;
 }
 

@@ -2,6 +2,7 @@
 #define CMUXCRYPTO_INTERNAL_H
 
 #include <openssl/ssl.h>
+#include <stdint.h>
 
 struct mm_certificate {
     EVP_PKEY *key;
@@ -11,5 +12,9 @@ struct mm_certificate {
 struct mm_dtls_context {
     SSL_CTX *ctx;
 };
+
+// The clock OpenSSL reads (clock.c): `now_us` microseconds for this thread until `mm_clock_leave`.
+void mm_clock_enter(int64_t now_us);
+void mm_clock_leave(void);
 
 #endif

@@ -8,8 +8,11 @@ public enum DTLSRole: Sendable, Equatable {
     case client
 }
 
-/// One DTLS association. It does no I/O: feed it received datagrams, drain `pollDatagram()` after every
-/// call, and arm a timer for `pollTimeout()`; when it fires, call `handleTimeout()`.
+/// One DTLS association. It does no I/O and reads no clock: feed it received datagrams with the time they
+/// arrived, drain `pollDatagram()` after every call, and when the time reaches `pollTimeout()`, call
+/// `handleTimeout(now:)`, which retransmits the last flight. OpenSSL's retransmission timer runs on the
+/// instants given (`mm_clock_enter` in the C layer), so a test with a fake clock drives it as the packet
+/// threads do.
 ///
 /// Not thread-safe: its owner serialises calls.
 public final class DTLSEngine {
@@ -23,6 +26,13 @@ public final class DTLSEngine {
     private let pointer: OpaquePointer
     private let mtu: Int
     public let role: DTLSRole
+    /// The instant OpenSSL's clock counts from: the first one given.
+    private var origin: ContinuousClock.Instant?
+    private var retransmissionDeadline: ContinuousClock.Instant?
+
+    /// True when OpenSSL reads the clock the engine gives it. False only if something else in the process
+    /// (libfaketime, say) replaced gettimeofday first; retransmissions then follow the system's clock.
+    public static var clockFollowsCaller: Bool { mm_clock_follows_caller() == 1 }
 
     public init(context: DTLSContext, role: DTLSRole, mtu: Int = 1200) throws {
         guard let pointer = mm_dtls_new(context.pointer, role == .server ? 1 : 0, Int32(mtu)) else {
@@ -39,16 +49,19 @@ public final class DTLSEngine {
 
     /// Starts the handshake; a client queues its ClientHello.
     @discardableResult
-    public func start() -> State {
-        self.state(mm_dtls_start(self.pointer))
+    public func start(now: ContinuousClock.Instant) -> State {
+        let clock = self.microseconds(now)
+        let raw = mm_dtls_start(self.pointer, clock)
+        return self.settle(raw, now: now, clock: clock)
     }
 
     @discardableResult
-    public func handle(_ datagram: UnsafeRawBufferPointer) -> State {
+    public func handle(_ datagram: UnsafeRawBufferPointer, now: ContinuousClock.Instant) -> State {
+        let clock = self.microseconds(now)
         let raw = mm_dtls_handle_datagram(
-            self.pointer, datagram.baseAddress?.assumingMemoryBound(to: UInt8.self), datagram.count
+            self.pointer, datagram.baseAddress?.assumingMemoryBound(to: UInt8.self), datagram.count, clock
         )
-        return self.state(raw)
+        return self.settle(raw, now: now, clock: clock)
     }
 
     /// True when the last datagram handed to a connected association carried no record that authenticated:
@@ -64,15 +77,16 @@ public final class DTLSEngine {
         return Array(buffer.prefix(Int(length)))
     }
 
-    /// How long until a retransmission is due, while handshaking.
-    public func pollTimeout() -> Duration? {
-        let milliseconds = mm_dtls_timeout_ms(self.pointer)
-        return milliseconds < 0 ? nil : .milliseconds(milliseconds)
+    /// When the last flight is due to be retransmitted, while handshaking and waiting for the peer.
+    public func pollTimeout() -> ContinuousClock.Instant? {
+        mm_dtls_state(self.pointer) == Int32(MM_DTLS_HANDSHAKING) ? self.retransmissionDeadline : nil
     }
 
+    /// Retransmits the last flight if `now` reached `pollTimeout()`; after too many, the handshake fails.
     @discardableResult
-    public func handleTimeout() -> State {
-        self.state(mm_dtls_handle_timeout(self.pointer))
+    public func handleTimeout(now: ContinuousClock.Instant) -> State {
+        let clock = self.microseconds(now)
+        return self.settle(mm_dtls_handle_timeout(self.pointer, clock), now: now, clock: clock)
     }
 
     public var state: State { self.state(mm_dtls_state(self.pointer)) }
@@ -114,6 +128,21 @@ public final class DTLSEngine {
         }
         guard length > 0 else { return nil }
         return Array(buffer.prefix(Int(length)))
+    }
+
+    /// Microseconds on OpenSSL's clock: from the first instant given, plus a margin that keeps earlier
+    /// instants (a receive batch read before the engine was made) positive, since 0 means "no timer" to it.
+    private func microseconds(_ now: ContinuousClock.Instant) -> Int64 {
+        let origin = self.origin ?? now
+        self.origin = origin
+        let (seconds, attoseconds) = (now - origin).components
+        return 1_000_000_000_000 + seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+    }
+
+    private func settle(_ raw: Int32, now: ContinuousClock.Instant, clock: Int64) -> State {
+        let remaining = mm_dtls_timeout_us(self.pointer, clock)
+        self.retransmissionDeadline = remaining < 0 ? nil : now + .microseconds(remaining)
+        return self.state(raw)
     }
 
     private func state(_ raw: Int32) -> State {

@@ -6,20 +6,6 @@ import MuxWire
 import NIOConcurrencyHelpers
 import Synchronization
 
-/// DTLS and SRTP limits; defaults match docs/configuration.md.
-public struct MediaSettings: Sendable {
-    /// Largest DTLS datagram mediamux sends.
-    public var mtu = 1200
-    /// A handshake that has not finished this long after ICE found a path closes the session (`dtls_failed`).
-    public var handshakeTimeout: Duration = .seconds(10)
-    /// The DTLS association is kept at least this long after the handshake, whatever SRTP arrives first:
-    /// long enough for a peer whose copy of our last flight was lost to retransmit its own (its first
-    /// retransmission timeout is 1 s) and still get an answer.
-    public var releaseDelay: Duration = .seconds(2)
-
-    public init() {}
-}
-
 /// Terminates DTLS-SRTP for one session and hands decrypted RTP/RTCP to a `MediaHandler`.
 ///
 /// DTLS datagrams reach it only from tuples ICE authenticated (the router delivers nothing else). After
@@ -31,13 +17,17 @@ public struct MediaSettings: Sendable {
 /// The DTLS association is released after the first SRTP or SRTCP packet that authenticates at least
 /// `releaseDelay` (2 s) after the handshake, on the next timer tick: such a packet proves the peer has its
 /// keys, and a conforming peer sends none before it received our last flight; the delay still lets a peer
-/// that did lose it retransmit its own and get ours again. OpenSSL's buffers are most of a session's memory. What stays is the SRTP contexts and a close_notify sealed at that moment,
-/// sent if mediamux ends the session. Any DTLS record after that is dropped and counted
+/// that did lose it retransmit its own and get ours again. OpenSSL's buffers are most of a session's memory.
+/// What stays is the SRTP contexts and a close_notify sealed at that moment, sent if mediamux ends the session. Any DTLS record after that is dropped and counted
 /// (`dtls_after_release`): a reordered flight or a forgery, which can no longer be authenticated. A peer
 /// that closes then leaves through consent freshness or signaling instead of its close_notify.
 ///
-/// `@unchecked Sendable`: the DTLS engine and SRTP contexts are only touched under `lock`; the media
-/// handler is called outside it, so it may send without deadlock.
+/// Its life is one `SecurePhase`; each event (a datagram, a tick, the close) moves it under `lock` and returns
+/// an `Outcome` that is acted on outside it. The DTLS engine runs on the instants the mux gives: the receive
+/// batch's time and each tick's.
+///
+/// `@unchecked Sendable`: the phase, the DTLS engine and the SRTP contexts are only touched under `lock`; the
+/// media handler is called outside it, so it may send without deadlock.
 public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked Sendable {
     private let context: SessionContext
     private let media: any MediaHandler
@@ -45,20 +35,13 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     private let metrics: MediaMetrics
     private let logger: Logger
     private let lock = NIOLock()
-    /// The DTLS association, until the peer's first authenticated SRTP or SRTCP packet.
+    private var phase = SecurePhase.awaitingPath
+    /// The DTLS association, until it is released or the session closes.
     private var engine: DTLSEngine?
     /// The close_notify sealed when the association was released, for `handleClose`.
     private var closeNotify: [UInt8]?
     private var srtp: SRTPSession?
-    /// Until when the association is kept whatever SRTP arrives (the handshake's end plus `releaseDelay`).
-    private var keepEngineUntil: ContinuousClock.Instant?
-    /// SRTP proved the handshake done; the association is freed on the next tick, off the packet thread.
-    private var releaseDue = false
-    private var handshakeDeadline: ContinuousClock.Instant?
-    /// The handshake ended, with keys or without: its timers stop.
-    private var handshakeSettled = false
-    /// The session is closing (asked for here, or told by `handleClose`): nothing more to report.
-    private var closing = false
+    /// The phase is connected; read without the lock by the API.
     private let ready = Atomic<Bool>(false)
     /// When authenticated media may next refresh consent (`SessionContext.consentConfirmationInterval`),
     /// so the router's lock is not taken per packet.
@@ -86,13 +69,7 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     ) {
         switch packetClass {
         case .dtls:
-            let outcome = self.lock.withLock { () -> Outcome in
-                guard let engine = self.engine else { return .drop(.dtlsAfterRelease) }
-                self.beginHandshake(now: now)
-                _ = engine.handle(UnsafeRawBufferPointer(datagram))
-                if engine.discardedLastDatagram { return .drop(.dtlsUnauthenticated) }
-                return self.advance(engine, now: now)
-            }
+            let outcome = self.lock.withLock { self.receiveDTLS(UnsafeRawBufferPointer(datagram), now: now) }
             self.act(on: outcome)
         case .rtp, .rtcp:
             // Decrypted in place, in the I/O thread's receive buffer: no copy, no allocation.
@@ -101,13 +78,14 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
             let result: Result<Int, SRTPFailure>? = self.lock.withLock {
                 guard let srtp = self.srtp else { return nil }
                 let result = srtp.inbound.unprotect(datagram, length: datagram.count, isRTCP: isRTCP)
-                if case .success = result, now >= self.nextConsentConfirmation ?? now {
+                guard case .success = result else { return result }
+                if now >= self.nextConsentConfirmation ?? now {
                     self.nextConsentConfirmation = now + self.context.consentConfirmationInterval
                     confirmsConsent = true
                 }
-                if case .success = result, !self.releaseDue, self.engine != nil, let keep = self.keepEngineUntil, now >= keep {
+                if case .connected(.kept(let until)) = self.phase, now >= until {
                     // Not on the packet thread: in one run, 10,000 freed there as traffic began went with 2 % loss.
-                    self.releaseDue = true
+                    self.phase = .connected(.releaseDue)
                     self.context.sender.scheduleTick(at: now)
                 }
                 return result
@@ -128,35 +106,14 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     }
 
     public func handleTick(now: ContinuousClock.Instant) {
-        let outcome = self.lock.withLock { () -> Outcome in
-            if self.releaseDue, self.engine != nil, !self.closing {
-                self.releaseEngine()
-                return .nothing
-            }
-            guard !self.handshakeSettled, !self.closing, let engine = self.engine else { return .nothing }
-            if self.handshakeDeadline == nil {
-                // The first tick comes when ICE selected a path; a client can only start then.
-                guard self.context.sender.hasPath else { return .nothing }
-                self.beginHandshake(now: now)
-                if engine.role == .client { engine.start() }
-            }
-            if let deadline = self.handshakeDeadline, now >= deadline {
-                self.settle(closing: true)
-                self.metrics.record(.failedTimeout)
-                return .close(.dtlsFailed, "no DTLS handshake within \(self.settings.handshakeTimeout)")
-            }
-            if let timeout = engine.pollTimeout(), timeout <= .zero {
-                engine.handleTimeout()
-            }
-            return self.advance(engine, now: now)
-        }
+        let outcome = self.lock.withLock { self.tick(now: now) }
         self.act(on: outcome)
     }
 
     public func handleClose(reason: CloseReason) {
         self.ready.store(false, ordering: .releasing)
         self.lock.withLock {
-            self.settle(closing: true)
+            self.phase = .closed
             // A polite close_notify when mediamux ends the session; the peer then stops at once. The session
             // has left the router, so it goes to the last selected tuple.
             if reason == .deleted || reason == .shutdown {
@@ -195,8 +152,9 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
         return sent
     }
 
-    // MARK: Handshake, under the lock
+    // MARK: Transitions, under the lock
 
+    /// What the handler does once the lock is released.
     private enum Outcome {
         case nothing
         case ready
@@ -204,9 +162,50 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
         case close(CloseReason, String)
     }
 
+    private func receiveDTLS(_ datagram: UnsafeRawBufferPointer, now: ContinuousClock.Instant) -> Outcome {
+        switch self.phase {
+        case .closing, .closed:
+            return .nothing
+        case .awaitingPath:
+            // A ClientHello before the tick that announces the path: the handshake starts with it.
+            self.beginHandshake(now: now)
+        case .handshaking, .connected:
+            break
+        }
+        guard let engine = self.engine else { return .drop(.dtlsAfterRelease) }
+        engine.handle(datagram, now: now)
+        if engine.discardedLastDatagram { return .drop(.dtlsUnauthenticated) }
+        return self.advance(engine, now: now)
+    }
+
+    private func tick(now: ContinuousClock.Instant) -> Outcome {
+        switch self.phase {
+        case .connected(.releaseDue):
+            self.releaseEngine()
+            return .nothing
+        case .connected, .closing, .closed:
+            return .nothing
+        case .awaitingPath:
+            // The first tick comes when ICE selected a path; a client can only start then.
+            guard self.context.sender.hasPath, let engine = self.engine else { return .nothing }
+            self.beginHandshake(now: now)
+            if engine.role == .client { engine.start(now: now) }
+            return self.advance(engine, now: now)
+        case .handshaking(let deadline):
+            guard let engine = self.engine else { return .nothing }
+            if now >= deadline {
+                self.phase = .closing
+                self.metrics.record(.failedTimeout)
+                return .close(.dtlsFailed, "no DTLS handshake within \(self.settings.handshakeTimeout)")
+            }
+            // Retransmits the last flight only if its timer is due by `now`.
+            engine.handleTimeout(now: now)
+            return self.advance(engine, now: now)
+        }
+    }
+
     private func beginHandshake(now: ContinuousClock.Instant) {
-        guard self.handshakeDeadline == nil else { return }
-        self.handshakeDeadline = now + self.settings.handshakeTimeout
+        self.phase = .handshaking(deadline: now + self.settings.handshakeTimeout)
         self.metrics.record(.started)
     }
 
@@ -216,46 +215,44 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
         self.flush(engine)
         switch engine.state {
         case .handshaking:
-            if let deadline = self.handshakeDeadline {
-                let retransmission = engine.pollTimeout().map { now + max($0, .zero) } ?? deadline
-                self.context.sender.scheduleTick(at: min(retransmission, deadline))
+            if case .handshaking(let deadline) = self.phase {
+                self.context.sender.scheduleTick(at: min(engine.pollTimeout() ?? deadline, deadline))
             }
             return .nothing
         case .connected:
-            guard self.srtp == nil, !self.closing else { return .nothing }
-            self.keepEngineUntil = now + self.settings.releaseDelay
-            return self.installKeys(engine)
+            // Connected already: a retransmitted Finished, answered by the flush.
+            guard case .handshaking = self.phase else { return .nothing }
+            return self.installKeys(engine, now: now)
         case .failed(let reason):
-            guard !self.closing else { return .nothing }
             // A failure after the keys were in place is the record layer's, not the handshake's.
-            if !self.handshakeSettled { self.metrics.record(.failedHandshake) }
-            self.settle(closing: true)
-            return .close(.dtlsFailed, reason)
+            if case .handshaking = self.phase { self.metrics.record(.failedHandshake) }
+            return self.close(.dtlsFailed, reason)
         case .closed:
-            guard !self.closing else { return .nothing }
-            self.settle(closing: true)
-            return .close(.peerClosed, "the peer sent close_notify")
+            return self.close(.peerClosed, "the peer sent close_notify")
         }
     }
 
-    private func settle(closing: Bool) {
-        self.handshakeSettled = true
-        if closing { self.closing = true }
+    private func close(_ reason: CloseReason, _ detail: String) -> Outcome {
+        switch self.phase {
+        case .closing, .closed:
+            return .nothing
+        case .awaitingPath, .handshaking, .connected:
+            self.phase = .closing
+            return .close(reason, detail)
+        }
     }
 
-    private func installKeys(_ engine: DTLSEngine) -> Outcome {
+    private func installKeys(_ engine: DTLSEngine, now: ContinuousClock.Instant) -> Outcome {
         if let expected = self.context.dtls.remoteFingerprint, engine.peerCertificateSHA256 != expected {
-            self.settle(closing: true)
             self.metrics.record(.failedFingerprint)
-            return .close(.dtlsFailed, "the peer's certificate does not match the fingerprint it signaled")
+            return self.close(.dtlsFailed, "the peer's certificate does not match the fingerprint it signaled")
         }
         guard let keys = engine.srtpKeys(), let session = try? SRTPSession(keys: keys, role: engine.role) else {
-            self.settle(closing: true)
             self.metrics.record(.failedHandshake)
-            return .close(.dtlsFailed, "no SRTP profile was negotiated")
+            return self.close(.dtlsFailed, "no SRTP profile was negotiated")
         }
         self.srtp = session
-        self.settle(closing: false)
+        self.phase = .connected(.kept(until: now + self.settings.releaseDelay))
         self.metrics.record(.completed)
         self.logger.debug("dtls connected", metadata: ["session": "\(self.context.id)", "profile": "\(keys.profile.name)"])
         return .ready
@@ -276,6 +273,7 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     private func releaseEngine() {
         self.closeNotify = self.engine?.sealCloseNotify()
         self.engine = nil
+        self.phase = .connected(.released)
         self.metrics.recordRelease()
         self.logger.debug("dtls released", metadata: ["session": "\(self.context.id)"])
     }

@@ -1,5 +1,6 @@
 import MuxCrypto
 import MuxICE
+import MuxTestSupport
 import MuxWire
 
 /// Connects one peer the way a browser would after signaling: a nominating ICE check, then a DTLS
@@ -33,8 +34,7 @@ struct PeerSetup: Sendable {
         do {
             let socket = try PeerSocket(source: self.source, server: self.server ?? created.candidate)
             try Self.checkConnectivity(socket, ufrag: created.ufrag, password: created.password)
-            let engine = try DTLSEngine(context: self.dtls, role: .client)
-            let keys = try Self.handshake(engine, over: socket)
+            let keys = try Self.handshake(DTLSTestPeer(role: .client, context: self.dtls), over: socket)
             let srtp: SRTPSession
             do {
                 srtp = try SRTPSession(keys: keys, role: .client)
@@ -75,34 +75,26 @@ struct PeerSetup: Sendable {
         throw Failure(stage: .ice, detail: "no answer to the connectivity check")
     }
 
-    private static func handshake(_ engine: DTLSEngine, over socket: PeerSocket) throws(Failure) -> SRTPKeyMaterial {
-        let deadline = ContinuousClock.now + .seconds(10)
+    private static func handshake(_ peer: DTLSTestPeer, over socket: PeerSocket) throws(Failure) -> SRTPKeyMaterial {
         var buffer = [UInt8](repeating: 0, count: 2048)
-        engine.start()
-        while ContinuousClock.now < deadline {
-            while let datagram = engine.pollDatagram() { socket.send(datagram) }
-            switch engine.state {
-            case .handshaking:
-                break
-            case .connected:
-                guard let keys = engine.srtpKeys() else { throw Failure(stage: .dtls, detail: "no SRTP profile negotiated") }
-                return keys
-            case .failed(let reason):
-                throw Failure(stage: .dtls, detail: reason)
-            case .closed:
-                throw Failure(stage: .dtls, detail: "the server closed the association")
+        let state = peer.handshake(timeout: .seconds(10), send: { socket.send($0) }) { wait in
+            guard socket.waitReadable(timeout: wait) else { return nil }
+            while let length = buffer.withUnsafeMutableBytes({ socket.receive(into: $0) }) {
+                // Late STUN answers to retransmitted checks may still arrive: only DTLS goes to the engine.
+                if length > 0, (20...63).contains(buffer[0]) { return Array(buffer.prefix(length)) }
             }
-            let wait = min(engine.pollTimeout() ?? .milliseconds(100), .milliseconds(100))
-            if socket.waitReadable(timeout: wait) {
-                while let length = buffer.withUnsafeMutableBytes({ socket.receive(into: $0) }) {
-                    // Late STUN answers to retransmitted checks may still arrive: only DTLS goes to the engine.
-                    guard length > 0, (20...63).contains(buffer[0]) else { continue }
-                    buffer.withUnsafeBytes { _ = engine.handle(UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }
-                }
-            } else if let timeout = engine.pollTimeout(), timeout <= .zero {
-                engine.handleTimeout()
-            }
+            return nil
         }
-        throw Failure(stage: .dtls, detail: "no handshake within 10 s")
+        switch state {
+        case .handshaking:
+            throw Failure(stage: .dtls, detail: "no handshake within 10 s")
+        case .connected:
+            guard let keys = peer.engine.srtpKeys() else { throw Failure(stage: .dtls, detail: "no SRTP profile negotiated") }
+            return keys
+        case .failed(let reason):
+            throw Failure(stage: .dtls, detail: reason)
+        case .closed:
+            throw Failure(stage: .dtls, detail: "the server closed the association")
+        }
     }
 }

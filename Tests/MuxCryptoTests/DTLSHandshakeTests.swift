@@ -2,8 +2,10 @@ import MuxCrypto
 import MuxTestSupport
 import Testing
 
-/// Two engines in one process, datagrams passed by hand: no sockets, no clock.
+/// Two engines in one process, datagrams passed by hand: no sockets, and a clock that moves only when a
+/// test says so.
 struct Pair {
+    let now = ContinuousClock.now
     let serverCertificate: DTLSCertificate
     let clientCertificate: DTLSCertificate
     let server: DTLSEngine
@@ -26,7 +28,7 @@ struct Pair {
             for (from, to) in [(self.client, self.server), (self.server, self.client)] {
                 while let datagram = from.pollDatagram() {
                     observe(datagram)
-                    datagram.withUnsafeBytes { _ = to.handle($0) }
+                    datagram.withUnsafeBytes { _ = to.handle($0, now: self.now) }
                     moved += 1
                     progressed = true
                 }
@@ -40,7 +42,7 @@ struct Pair {
 @Suite struct DTLSHandshakeTests {
     @Test func completesAHandshakeAndAgreesOnSRTPKeys() throws {
         let pair = try Pair()
-        pair.client.start()
+        pair.client.start(now: pair.now)
         let moved = pair.exchange()
         #expect(pair.client.state == .connected)
         #expect(pair.server.state == .connected)
@@ -55,30 +57,87 @@ struct Pair {
 
     @Test func keepsEveryDatagramWithinTheMTU() throws {
         let pair = try Pair()
-        pair.client.start()
+        pair.client.start(now: pair.now)
         var sizes: [Int] = []
         pair.exchange { sizes.append($0.count) }
         #expect(pair.server.state == .connected)
         #expect(!sizes.isEmpty && sizes.allSatisfy { $0 <= 1200 })
     }
 
-    @Test func aRetransmissionTimerRunsWhileHandshaking() throws {
+    @Test func opensslReadsTheClockTheEngineGivesIt() {
+        #expect(DTLSEngine.clockFollowsCaller)
+    }
+
+    /// The timer runs on the instants given, not on the system's clock: a lost ClientHello is sent again when
+    /// the fake clock reaches 1 s, not before, and the handshake then completes.
+    @Test func retransmitsALostClientHelloWhenTheGivenClockReachesItsTimeout() throws {
         let pair = try Pair()
-        pair.client.start()
-        #expect(pair.client.pollTimeout() != nil)
+        pair.client.start(now: pair.now)
+        let lost = try #require(pair.client.pollDatagram())
+        #expect(pair.client.pollTimeout() == pair.now + .seconds(1))
+        pair.client.handleTimeout(now: pair.now + .milliseconds(900))
+        #expect(pair.client.pollDatagram() == nil, "not due yet")
+        pair.client.handleTimeout(now: pair.now + .seconds(1))
+        let again = try #require(pair.client.pollDatagram())
+        #expect(again.count == lost.count && again != lost, "the same ClientHello under a new record sequence number")
+        #expect(pair.client.pollTimeout() == pair.now + .seconds(3), "the timer doubles (RFC 6347, 4.2.4.1)")
+        again.withUnsafeBytes { _ = pair.server.handle($0, now: pair.now + .seconds(1)) }
+        pair.exchange()
+        #expect(pair.client.state == .connected && pair.server.state == .connected)
+        #expect(pair.client.pollTimeout() == nil && pair.server.pollTimeout() == nil)
+    }
+
+    @Test func theServerRetransmitsItsLostFlight() throws {
+        let pair = try Pair()
+        pair.client.start(now: pair.now)
+        let hello = try #require(pair.client.pollDatagram())
+        let later = pair.now + .milliseconds(300)
+        hello.withUnsafeBytes { _ = pair.server.handle($0, now: later) }
+        var lostFlight = 0
+        while pair.server.pollDatagram() != nil { lostFlight += 1 }
+        #expect(lostFlight > 0)
+        #expect(pair.server.pollTimeout() == later + .seconds(1))
+        pair.server.handleTimeout(now: later + .seconds(1))
+        var resent = 0
+        while let datagram = pair.server.pollDatagram() {
+            datagram.withUnsafeBytes { _ = pair.client.handle($0, now: later + .seconds(1)) }
+            resent += 1
+        }
+        #expect(resent == lostFlight, "packed into datagrams as the first time, though OpenSSL flushes per message")
+        pair.exchange()
+        #expect(pair.client.state == .connected && pair.server.state == .connected)
+    }
+
+    /// Twelve retransmissions unanswered, at 1, 2, 4 ... 60 s, fail the handshake: over seven minutes of the
+    /// given clock, run in no time.
+    @Test func failsAfterRetransmittingTooOftenWithoutAnAnswer() throws {
+        let pair = try Pair()
+        pair.client.start(now: pair.now)
+        var timeouts: [Duration] = []
+        while case .handshaking = pair.client.state, let due = pair.client.pollTimeout(), timeouts.count < 20 {
+            timeouts.append(due - pair.now)
+            pair.client.handleTimeout(now: due)
+            while pair.client.pollDatagram() != nil {}
+        }
+        guard case .failed = pair.client.state else {
+            Issue.record("still \(pair.client.state) after \(timeouts.count) timeouts")
+            return
+        }
+        #expect(Array(timeouts.prefix(7)) == [1, 3, 7, 15, 31, 63, 123].map { Duration.seconds($0) })
+        #expect(timeouts.count == 13)
     }
 
     /// Empty datagrams and records shorter than their headers say are discarded (RFC 6347, 4.1.2.7) and
     /// the real handshake still completes.
     @Test func ignoresTruncatedRecords() throws {
         let pair = try Pair()
-        pair.client.start()
+        pair.client.start(now: pair.now)
         let hello = try #require(pair.client.pollDatagram())
         for length in [0, 1, 5, 13, 14, 60, hello.count - 1] {
-            Array(hello.prefix(length)).withUnsafeBytes { _ = pair.server.handle($0) }
+            Array(hello.prefix(length)).withUnsafeBytes { _ = pair.server.handle($0, now: pair.now) }
         }
         #expect(pair.server.state == .handshaking)
-        hello.withUnsafeBytes { _ = pair.server.handle($0) }
+        hello.withUnsafeBytes { _ = pair.server.handle($0, now: pair.now) }
         pair.exchange()
         #expect(pair.server.state == .connected)
     }
@@ -93,7 +152,7 @@ struct Pair {
             let body = (0..<Int.random(in: 0...300, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let length = UInt16(body.count)
             let record = [22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, UInt8(length >> 8), UInt8(length & 0xFF)] + body
-            record.withUnsafeBytes { _ = pair.server.handle($0) }
+            record.withUnsafeBytes { _ = pair.server.handle($0, now: pair.now) }
             #expect(pair.server.state != .connected)
         }
         #expect(pair.server.srtpKeys() == nil)
@@ -101,7 +160,7 @@ struct Pair {
 
     @Test func closeNotifyClosesThePeer() throws {
         let pair = try Pair()
-        pair.client.start()
+        pair.client.start(now: pair.now)
         pair.exchange()
         pair.client.shutdown()
         pair.exchange()
@@ -119,7 +178,7 @@ struct Pair {
 @Suite struct SRTPTests {
     static func connectedSessions() throws -> (server: SRTPSession, client: SRTPSession) {
         let pair = try Pair()
-        pair.client.start()
+        pair.client.start(now: pair.now)
         pair.exchange()
         let keys = try #require(pair.server.srtpKeys())
         return (try SRTPSession(keys: keys, role: .server), try SRTPSession(keys: keys, role: .client))
@@ -159,7 +218,7 @@ struct Pair {
 @Suite struct ForgedRecordTests {
     private func connectedPair() throws -> Pair {
         let pair = try Pair()
-        pair.client.start()
+        pair.client.start(now: pair.now)
         pair.exchange()
         #expect(pair.server.state == .connected && pair.client.state == .connected)
         return pair
@@ -170,7 +229,7 @@ struct Pair {
         let pair = try self.connectedPair()
         let engine = role == .server ? pair.server : pair.client
         for (name, datagram) in ForgedDTLSRecord.shapes {
-            let state = datagram.withUnsafeBytes { engine.handle($0) }
+            let state = datagram.withUnsafeBytes { engine.handle($0, now: pair.now) }
             #expect(state == .connected, "\(name)")
             #expect(engine.discardedLastDatagram, "\(name)")
             #expect(engine.pollDatagram() == nil, "\(name): no answer to a forgery")
@@ -179,14 +238,14 @@ struct Pair {
         let peer = role == .server ? pair.client : pair.server
         peer.shutdown()
         let closeNotify = try #require(peer.pollDatagram())
-        #expect(closeNotify.withUnsafeBytes { engine.handle($0) } == .closed)
+        #expect(closeNotify.withUnsafeBytes { engine.handle($0, now: pair.now) } == .closed)
         #expect(!engine.discardedLastDatagram)
     }
 
     /// Found by FuzzDTLS: an empty datagram reached a connected association without being counted.
     @Test func anEmptyDatagramIsDiscardedToo() throws {
         let pair = try self.connectedPair()
-        #expect([UInt8]().withUnsafeBytes { pair.server.handle($0) } == .connected)
+        #expect([UInt8]().withUnsafeBytes { pair.server.handle($0, now: pair.now) } == .connected)
         #expect(pair.server.discardedLastDatagram)
     }
 
@@ -196,7 +255,7 @@ struct Pair {
         let other = try self.connectedPair()
         other.client.shutdown()
         let foreign = try #require(other.client.pollDatagram())
-        #expect(foreign.withUnsafeBytes { pair.server.handle($0) } == .connected)
+        #expect(foreign.withUnsafeBytes { pair.server.handle($0, now: pair.now) } == .connected)
         #expect(pair.server.discardedLastDatagram)
     }
 }

@@ -50,7 +50,7 @@ import Testing
 
         #expect(await fixture.mux.deleteSession(session.snapshot.id))
         let farewell = try #require(peer.socket.receive())
-        #expect(farewell.bytes.withUnsafeBytes { peer.engine.handle($0) } == .closed)
+        #expect(farewell.bytes.withUnsafeBytes { peer.engine.handle($0, now: .now) } == .closed)
         await fixture.stop()
     }
 
@@ -59,7 +59,7 @@ import Testing
         let (peer, _, session) = try await fixture.connectEchoPeer()
         #expect(await fixture.mux.deleteSession(session.snapshot.id))
         let farewell = try #require(peer.socket.receive())
-        #expect(farewell.bytes.withUnsafeBytes { peer.engine.handle($0) } == .closed)
+        #expect(farewell.bytes.withUnsafeBytes { peer.engine.handle($0, now: .now) } == .closed)
         #expect(fixture.counter("mediamux_dtls_released_total", []) == 0)
         await fixture.stop()
     }

@@ -61,16 +61,17 @@ final class SecureEchoFixture: Sendable {
 /// The peer: ICE check, then a DTLS client handshake over `UDPTestClient`.
 struct Peer {
     let socket: UDPTestClient
-    let certificate: DTLSCertificate
-    let engine: DTLSEngine
+    let dtls: DTLSTestPeer
     let server: TransportAddress
 
     init(server: TransportAddress) throws {
         self.socket = try UDPTestClient()
-        self.certificate = try DTLSCertificate.generate()
-        self.engine = try DTLSEngine(context: DTLSContext(certificate: self.certificate), role: .client)
+        self.dtls = try DTLSTestPeer(role: .client)
         self.server = server
     }
+
+    var certificate: DTLSCertificate { self.dtls.certificate }
+    var engine: DTLSEngine { self.dtls.engine }
 
     /// Sends RTP `sequence` under `srtp` and says whether the echo came back and decrypts to it, under an
     /// SSRC of the echo's own.
@@ -90,18 +91,9 @@ struct Peer {
 
     /// Runs the handshake until it connects or fails, within a deadline.
     func handshake(timeout: Duration = .seconds(5)) -> DTLSEngine.State {
-        let deadline = ContinuousClock.now + timeout
-        self.engine.start()
-        while ContinuousClock.now < deadline {
-            while let datagram = self.engine.pollDatagram() { self.socket.send(datagram, to: self.server) }
-            guard self.engine.state == .handshaking else { return self.engine.state }
-            if let reply = self.socket.receive(timeout: .milliseconds(100)) {
-                reply.bytes.withUnsafeBytes { _ = self.engine.handle($0) }
-            } else if let timeout = self.engine.pollTimeout(), timeout <= .zero {
-                self.engine.handleTimeout()
-            }
+        self.dtls.handshake(timeout: timeout, send: { self.socket.send($0, to: self.server) }) {
+            self.socket.receive(timeout: $0)?.bytes
         }
-        return self.engine.state
     }
 }
 
@@ -175,7 +167,7 @@ struct Peer {
         let server = fixture.mux.singlePortAddresses[0]
         let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo"))
         let stranger = try Peer(server: server)
-        stranger.engine.start()
+        stranger.engine.start(now: .now)
         let hello = try #require(stranger.engine.pollDatagram())
         #expect(stranger.socket.exchange(hello, with: server, timeout: .milliseconds(200)) == nil)
         #expect(await eventually { fixture.counter("mediamux_udp_dropped_total", [("socket", "\(server)"), ("reason", "unknown_address")]) == 1 })
@@ -201,19 +193,13 @@ struct Peer {
         let fixture = try await SecureEchoFixture()
         let server = fixture.mux.singlePortAddresses[0]
         let socket = try UDPTestClient()
-        let engine = try DTLSEngine(context: DTLSContext(certificate: DTLSCertificate.generate()), role: .server)
+        let peer = try DTLSTestPeer(role: .server)
         let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo", dtls: DTLSParameters(isServer: false)))
         #expect(socket.exchange(CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true), with: server) != nil)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while engine.state == .handshaking, ContinuousClock.now < deadline {
-            if let datagram = socket.receive(timeout: .milliseconds(100)) {
-                datagram.bytes.withUnsafeBytes { _ = engine.handle($0) }
-            } else if let timeout = engine.pollTimeout(), timeout <= .zero {
-                engine.handleTimeout()
-            }
-            while let reply = engine.pollDatagram() { socket.send(reply, to: server) }
+        let state = peer.handshake(timeout: .seconds(5), send: { socket.send($0, to: server) }) {
+            socket.receive(timeout: $0)?.bytes
         }
-        #expect(engine.state == .connected)
+        #expect(state == .connected)
         #expect(await eventually { fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected })
         await fixture.stop()
     }

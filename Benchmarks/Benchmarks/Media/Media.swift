@@ -6,6 +6,7 @@ import MuxCore
 import MuxCrypto
 import MuxICE
 import MuxMedia
+import MuxTestSupport
 import MuxWire
 
 // The whole media path of an `echo` session after routing: SecureMediaHandler unprotects a 1200-byte SRTP
@@ -48,7 +49,7 @@ final class SecureEcho {
                 metrics: MediaMetrics(factory: NOOPMetricsHandler.instance), logger: logger,
                 media: EchoMediaHandler(mask: EchoSSRCMask(session: context.id))
             )
-            let peer = try DTLSEngine(context: DTLSContext(certificate: .generate()), role: .client)
+            let peer = try DTLSTestPeer(role: .client)
             let keys = Self.handshake(peer, with: self.handler, through: self.sender, tuple: self.tuple)
             self.sender.keepsCopies = false
             let srtp = try SRTPSession(keys: keys, role: .client)
@@ -71,18 +72,20 @@ final class SecureEcho {
     }
 
     private static func handshake(
-        _ peer: DTLSEngine, with handler: SecureMediaHandler, through sender: SlotSender, tuple: FiveTuple
+        _ peer: DTLSTestPeer, with handler: SecureMediaHandler, through sender: SlotSender, tuple: FiveTuple
     ) -> SRTPKeyMaterial {
-        peer.start()
-        for _ in 0..<20 where !(handler.isReady && peer.state == .connected) {
-            while var datagram = peer.pollDatagram() {
-                datagram.withUnsafeMutableBytes { handler.handleDatagram($0, class: .dtls, from: tuple, now: .now) }
-            }
-            for datagram in sender.takeQueued() {
-                datagram.withUnsafeBytes { _ = peer.handle($0) }
-            }
+        // The handler answers within `send`, so its flight is already queued when the peer asks for it.
+        var flight: [[UInt8]] = []
+        let state = peer.handshake(timeout: .seconds(5), send: { datagram in
+            var datagram = datagram
+            datagram.withUnsafeMutableBytes { handler.handleDatagram($0, class: .dtls, from: tuple, now: .now) }
+        }) { _ in
+            if flight.isEmpty { flight = sender.takeQueued() }
+            return flight.isEmpty ? nil : flight.removeFirst()
         }
-        guard handler.isReady, let keys = peer.srtpKeys() else { fatalError("the DTLS handshake did not complete") }
+        guard state == .connected, handler.isReady, let keys = peer.engine.srtpKeys() else {
+            fatalError("the DTLS handshake did not complete: \(state)")
+        }
         return keys
     }
 

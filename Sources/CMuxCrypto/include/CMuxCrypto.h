@@ -35,15 +35,21 @@ enum {
     MM_DTLS_CLOSED = 3,
 };
 
+/// An association's timers run on the caller's clock: every call that can start, check or fire one takes
+/// `now_us`, microseconds on any monotonic scale that stays positive (OpenSSL treats 0 as "no timer").
+/// 1 when OpenSSL's calls to gettimeofday reach the clock these calls give (clock.c), 0 if something else
+/// interposed on it first.
+int mm_clock_follows_caller(void);
+
 /// One DTLS association. `is_server` 1 for the passive side. `mtu` bounds each outgoing datagram.
 mm_dtls *mm_dtls_new(mm_dtls_context *context, int is_server, int mtu);
 void mm_dtls_free(mm_dtls *dtls);
 /// Starts the handshake (a client writes its ClientHello). Returns the state.
-int mm_dtls_start(mm_dtls *dtls);
+int mm_dtls_start(mm_dtls *dtls, int64_t now_us);
 /// Feeds one received datagram. Returns the state. Application data is discarded (WebRTC sends none here).
 /// Once connected, records that cannot be authenticated never reach OpenSSL (mm_dtls_keep_protected_records),
 /// and those that fail authentication are discarded by it: only the peer can end a connected association.
-int mm_dtls_handle_datagram(mm_dtls *dtls, const uint8_t *data, size_t length);
+int mm_dtls_handle_datagram(mm_dtls *dtls, const uint8_t *data, size_t length, int64_t now_us);
 /// 1 when the last datagram fed to a connected association carried nothing that authenticated: every record
 /// was malformed, of another epoch, too short to carry a tag, forged, or replayed.
 int mm_dtls_discarded_last_datagram(const mm_dtls *dtls);
@@ -57,10 +63,10 @@ size_t mm_dtls_keep_protected_records(
 );
 /// Copies the next datagram to send into `out`; returns its length, 0 when none, -1 if `capacity` is short.
 long mm_dtls_next_datagram(mm_dtls *dtls, uint8_t *out, size_t capacity);
-/// Milliseconds until the retransmission timer fires, or -1 when none runs.
-long mm_dtls_timeout_ms(mm_dtls *dtls);
-/// Retransmits if the timer expired. Returns the state.
-int mm_dtls_handle_timeout(mm_dtls *dtls);
+/// Microseconds from `now_us` until the retransmission timer fires (0 when due), or -1 when none runs.
+int64_t mm_dtls_timeout_us(mm_dtls *dtls, int64_t now_us);
+/// Retransmits if the timer expired by `now_us`. Returns the state.
+int mm_dtls_handle_timeout(mm_dtls *dtls, int64_t now_us);
 int mm_dtls_state(const mm_dtls *dtls);
 /// Why the handshake failed, or "" — valid until the next call on this association.
 const char *mm_dtls_error(const mm_dtls *dtls);
