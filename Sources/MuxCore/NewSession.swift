@@ -12,11 +12,14 @@ public struct NewSession: Sendable {
     /// Sockets opened for this session alone (range mode), closed with it.
     public var ownedSockets: [SocketID]
     public var rangePort: Int?
+    /// Told of every move of the selected pair, and of the close.
+    public var pathObserver: (any PathObserver)?
 
     /// The session's id is its ticket's.
     public init(
         ticket: AdmissionTicket, handlerName: String, credentials: ICECredentials,
-        handler: any SessionHandler, counters: SessionCounters, ownedSockets: [SocketID] = [], rangePort: Int? = nil
+        handler: any SessionHandler, counters: SessionCounters, ownedSockets: [SocketID] = [], rangePort: Int? = nil,
+        pathObserver: (any PathObserver)? = nil
     ) {
         self.id = ticket.session
         self.ticket = ticket
@@ -26,6 +29,7 @@ public struct NewSession: Sendable {
         self.counters = counters
         self.ownedSockets = ownedSockets
         self.rangePort = rangePort
+        self.pathObserver = pathObserver
     }
 }
 
@@ -42,6 +46,8 @@ final class SessionRecord: @unchecked Sendable {
     var failures: TokenBucket
     /// Error responses to refused checks naming this session.
     var errorResponses: TokenBucket
+    /// Moves of the selected pair so far: the generation of the last `PathNotice`.
+    var pathGeneration: UInt64 = 0
 
     init(_ new: NewSession, timeouts: ICETimeouts, budgets: CheckBudgets, now: ContinuousClock.Instant) {
         self.new = new
@@ -54,6 +60,12 @@ final class SessionRecord: @unchecked Sendable {
     }
 
     var state: SessionState { SessionState(self.agent.state) }
+
+    /// The notice of a move of the selection to `tuple`, for the observer, if there is one.
+    func noticeOfMove(to tuple: FiveTuple?) -> PathNotice? {
+        self.pathGeneration += 1
+        return self.new.pathObserver.map { PathNotice(observer: $0, tuple: tuple, generation: self.pathGeneration) }
+    }
 
     /// What the API shows: ICE-connected but not ready for media (DTLS still handshaking) reads `handshaking`.
     var visibleState: SessionState {

@@ -18,7 +18,8 @@ enum RefusalVerdict {
 
 /// What an authenticated check did.
 enum BindOutcome {
-    case bound([PathChange])
+    /// Bound; each change of selection is logged, and its notice goes to the session's path observer.
+    case bound([PathChange], [PathNotice])
     /// Another live session holds the tuple with fresh consent: it stays there.
     case conflict
     /// The session closed while the check was verified.
@@ -110,7 +111,7 @@ struct RouterState: Sendable {
         self.remember(record.snapshot(now: now, closeReason: reason))
         return ClosedSession(
             id: id, reason: reason, ticket: record.new.ticket, ownedSockets: record.new.ownedSockets,
-            rangePort: record.new.rangePort, handler: record.new.handler
+            rangePort: record.new.rangePort, handler: record.new.handler, pathObserver: record.new.pathObserver
         )
     }
 
@@ -206,11 +207,15 @@ struct RouterState: Sendable {
     ) -> BindOutcome {
         guard let record = self.sessions[id] else { return .closed }
         var changes: [PathChange] = []
+        var notices: [PathNotice] = []
         if let holder = self.byTuple[tuple], holder != id, let other = self.sessions[holder] {
             guard !other.agent.holdsConsent(on: tuple, now: now) else { return .conflict }
             var lost = false
             self.updateState(of: other) { lost = $0.agent.forget(tuple) }
-            if lost { changes.append(PathChange(session: holder, kind: .lost, from: tuple, to: nil)) }
+            if lost {
+                changes.append(PathChange(session: holder, kind: .lost, from: tuple, to: nil))
+                if let notice = other.noticeOfMove(to: nil) { notices.append(notice) }
+            }
         }
         var change = ICELiteAgent.TupleChange()
         self.updateState(of: record) { change = $0.agent.handleAuthenticatedCheck(on: tuple, nominated: nominated, now: now) }
@@ -219,12 +224,13 @@ struct RouterState: Sendable {
         if change.selectionChanged {
             let kind: PathChange.Kind = change.previouslySelected != nil ? .switched : change.reselected ? .reselected : .selected
             changes.append(PathChange(session: id, kind: kind, from: change.previouslySelected, to: tuple))
+            if let notice = record.noticeOfMove(to: tuple) { notices.append(notice) }
             // A first nomination can bring the deadline forward (consent after a longer connect timeout), and
             // the handler hears of its new path on its next tick.
             self.scheduleTick(of: record, at: now)
             self.reschedule(record, at: record.agent.nextWake())
         }
-        return .bound(changes)
+        return .bound(changes, notices)
     }
 
     /// Authenticated media from `tuple` (`ICELiteAgent.handleAuthenticatedMedia`). The session's timer

@@ -73,8 +73,9 @@ public final class SessionRouter: Sendable {
                 return outcome
             }
             switch outcome {
-            case .bound(let changes):
+            case .bound(let changes, let notices):
                 for change in changes { self.report(change) }
+                for notice in notices { notice.deliver(now: now) }
                 return .reply(response, refused: nil)
             case .conflict:
                 return .drop(.addressConflict)
@@ -122,7 +123,7 @@ public final class SessionRouter: Sendable {
             defer { self.metrics.record(sessionCounts: state.stateCounts) }
             return state.remove(id, reason: reason, now: now)
         }
-        if let closed { self.metrics.recordClosed(closed.reason) }
+        if let closed { self.didClose([closed]) }
         return closed
     }
 
@@ -133,7 +134,7 @@ public final class SessionRouter: Sendable {
             state.stopAccepting()
             return Array(state.sessions.keys).compactMap { state.remove($0, reason: reason, now: now) }
         }
-        for session in closed { self.metrics.recordClosed(session.reason) }
+        self.didClose(closed)
         return closed
     }
 
@@ -150,11 +151,19 @@ public final class SessionRouter: Sendable {
                 return more
             }
         }
-        for session in work.closed { self.metrics.recordClosed(session.reason) }
+        self.didClose(work.closed)
         return work
     }
 
     static let timersPerLock = 256
+
+    /// Outside the lock: counted, and their senders stop.
+    private func didClose(_ closed: [ClosedSession]) {
+        for session in closed {
+            self.metrics.recordClosed(session.reason)
+            session.pathObserver?.sessionClosed()
+        }
+    }
 
     /// Asks for `handleTick` on the session's handler at `instant`; a handler asks through its sender.
     public func scheduleTick(of id: SessionID, at instant: ContinuousClock.Instant) {

@@ -46,4 +46,5 @@ public struct ClosedSession: Sendable {
     public let ownedSockets: [SocketID]
     public let rangePort: Int?
     public let handler: any SessionHandler
+    public let pathObserver: (any PathObserver)?
 }

@@ -9,13 +9,25 @@ import Synchronization
 
 /// Sends a session's datagrams to its selected 5-tuple, from the endpoint (local address and port) that
 /// tuple arrived on. On an I/O thread a datagram joins the thread's outbox and leaves with the batch;
-/// elsewhere it is sent at once. The destination is built once and reused until the selection moves.
-final class SessionSender: DatagramSender {
+/// elsewhere it is sent at once.
+///
+/// The router tells it when the selection moves (`PathObserver`), and it builds the destination then: the
+/// send path takes only this session's own lock, never the router's.
+final class SessionSender: DatagramSender, PathObserver {
     private struct Route {
         let tuple: FiveTuple
         let endpoint: Endpoint
         let destination: sockaddr_storage
         let length: socklen_t
+    }
+
+    private struct Path {
+        /// Where datagrams go: the selected tuple's route, none before the first nomination or once closed.
+        var current: Route?
+        /// The route at the close, for the farewell: none if the selection was lost to another session.
+        var last: Route?
+        var generation: UInt64 = 0
+        var closed = false
     }
 
     private let id: SessionID
@@ -24,7 +36,7 @@ final class SessionSender: DatagramSender {
     private let counters: SessionCounters
     /// The residence histogram of this session's handler.
     private let residence: Timer?
-    private let route = Mutex<Route?>(nil)
+    private let path = Mutex(Path())
     private let closer: @Sendable (SessionID, CloseReason) -> Void
 
     init(
@@ -44,7 +56,31 @@ final class SessionSender: DatagramSender {
     }
 
     var hasPath: Bool {
-        self.router.selectedTuple(of: self.id) != nil
+        self.path.withLock { $0.current != nil }
+    }
+
+    // MARK: PathObserver
+
+    func selectedPathChanged(to tuple: FiveTuple?, generation: UInt64, now: ContinuousClock.Instant) {
+        // Built outside the lock; a move that arrives after a later one is dropped below.
+        let route = tuple.flatMap(self.makeRoute(to:))
+        let moved = self.path.withLock { path in
+            guard !path.closed, generation > path.generation else { return false }
+            path.generation = generation
+            path.current = route
+            path.last = route
+            return true
+        }
+        // The router already asked for the tick that tells the handler of its path; it may have come before
+        // this, so ask again (a tick answers every request made before it).
+        if moved, route != nil { self.router.scheduleTick(of: self.id, at: now) }
+    }
+
+    func sessionClosed() {
+        self.path.withLock { path in
+            path.closed = true
+            path.current = nil
+        }
     }
 
     func confirmConsent(on tuple: FiveTuple, now: ContinuousClock.Instant) {
@@ -55,11 +91,10 @@ final class SessionSender: DatagramSender {
         self.router.scheduleTick(of: self.id, at: instant)
     }
 
-    /// The session is gone from the router, so this goes to the route of the last send: the selected tuple,
-    /// unless the selection moved and nothing was sent since.
+    /// The session is gone from the router, so this goes to the last selected tuple.
     @discardableResult
     func sendFarewell(_ datagram: UnsafeRawBufferPointer) -> Bool {
-        guard let route = self.route.withLock({ $0 }) else { return false }
+        guard let route = self.path.withLock({ $0.last }) else { return false }
         let sent = withUnsafePointer(to: route.destination) { destination in
             Self.sendNow(route.endpoint, to: destination, length: route.length, capacity: datagram.count) { buffer in
                 buffer.copyMemory(from: datagram)
@@ -71,7 +106,7 @@ final class SessionSender: DatagramSender {
 
     @discardableResult
     func send(capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?) -> Bool {
-        guard let tuple = self.router.selectedTuple(of: self.id), let route = self.route(to: tuple) else { return false }
+        guard let route = self.path.withLock({ $0.current }) else { return false }
         let sent = withUnsafePointer(to: route.destination) { destination -> (Int, PacketClass)? in
             if let outbox = Outbox.current {
                 let datagram = outbox.append(
@@ -99,15 +134,11 @@ final class SessionSender: DatagramSender {
         return true
     }
 
-    private func route(to tuple: FiveTuple) -> Route? {
-        self.route.withLock { cached in
-            if let cached, cached.tuple == tuple { return cached }
-            guard let endpoint = self.registry.endpoint(tuple.socket) else { return nil }
-            var destination = sockaddr_storage()
-            let length = tuple.remote.write(to: &destination)
-            cached = Route(tuple: tuple, endpoint: endpoint, destination: destination, length: length)
-            return cached
-        }
+    private func makeRoute(to tuple: FiveTuple) -> Route? {
+        guard let endpoint = self.registry.endpoint(tuple.socket) else { return nil }
+        var destination = sockaddr_storage()
+        let length = tuple.remote.write(to: &destination)
+        return Route(tuple: tuple, endpoint: endpoint, destination: destination, length: length)
     }
 
     /// Off the I/O threads (timers, the API, plain RTP ports): a buffer of its own and one `sendto`.

@@ -56,7 +56,7 @@ extension UDPMux {
             )
             let new = NewSession(
                 ticket: ticket, handlerName: handlerName, credentials: .random(), handler: makeHandler(context),
-                counters: counters, ownedSockets: rangeSockets.map(\.id), rangePort: rangePort
+                counters: counters, ownedSockets: rangeSockets.map(\.id), rangePort: rangePort, pathObserver: sender
             )
             switch self.router.insert(new, now: now) {
             case .inserted:

@@ -46,13 +46,14 @@ final class RouterFixture: @unchecked Sendable {
 
     @discardableResult
     func addSession(
-        room: String = "room", user: String? = nil, id: SessionID = .random(), ownedSockets: [SocketID] = []
+        room: String = "room", user: String? = nil, id: SessionID = .random(), ownedSockets: [SocketID] = [],
+        pathObserver: (any PathObserver)? = nil
     ) -> (SessionID, ICECredentials, RecordingHandler) {
         let credentials = ICECredentials.random()
         let handler = RecordingHandler()
         let new = NewSession(
             ticket: AdmissionTicket(session: id, node: "test", room: room, user: user), handlerName: "test", credentials: credentials,
-            handler: handler, counters: SessionCounters(), ownedSockets: ownedSockets
+            handler: handler, counters: SessionCounters(), ownedSockets: ownedSockets, pathObserver: pathObserver
         )
         precondition(self.router.insert(new, now: self.now) == .inserted)
         return (id, credentials, handler)
