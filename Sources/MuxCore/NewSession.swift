@@ -48,9 +48,12 @@ final class SessionRecord: @unchecked Sendable {
     var errorResponses: TokenBucket
     /// Moves of the selected pair so far: the generation of the last `PathNotice`.
     var pathGeneration: UInt64 = 0
+    /// What the packet threads cache to deliver media without the router (`MediaRouteCache`).
+    let mediaRoute: MediaRoute
 
     init(_ new: NewSession, timeouts: ICETimeouts, budgets: CheckBudgets, now: ContinuousClock.Instant) {
         self.new = new
+        self.mediaRoute = MediaRoute(handler: new.handler, counters: new.counters)
         self.key = STUNIntegrityKey(password: new.credentials.password)
         self.agent = ICELiteAgent(timeouts: timeouts, now: now)
         self.wake = self.agent.nextWake()

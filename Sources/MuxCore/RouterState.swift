@@ -99,6 +99,7 @@ struct RouterState: Sendable {
     /// Removes the session and every index entry that points at it.
     mutating func remove(_ id: SessionID, reason: CloseReason, now: ContinuousClock.Instant) -> ClosedSession? {
         guard let record = self.sessions.removeValue(forKey: id) else { return nil }
+        record.mediaRoute.invalidate()
         self.byUfrag[record.new.credentials.ufrag] = nil
         for bound in record.agent.tuples where self.byTuple[bound.tuple] == id {
             self.byTuple[bound.tuple] = nil
@@ -117,6 +118,12 @@ struct RouterState: Sendable {
 
     func snapshot(_ id: SessionID, now: ContinuousClock.Instant) -> SessionSnapshot? {
         self.sessions[id]?.snapshot(now: now) ?? self.recentlyClosed[id]
+    }
+
+    /// The route of the session that holds `tuple`, at its current version, for a packet thread's cache.
+    func lookUpMedia(on tuple: FiveTuple) -> MediaRouteCache.Entry? {
+        guard let id = self.byTuple[tuple], let record = self.sessions[id] else { return nil }
+        return MediaRouteCache.Entry(route: record.mediaRoute, version: record.mediaRoute.currentVersion)
     }
 
     func selectedTuple(of id: SessionID) -> FiveTuple? {
@@ -210,6 +217,7 @@ struct RouterState: Sendable {
         var notices: [PathNotice] = []
         if let holder = self.byTuple[tuple], holder != id, let other = self.sessions[holder] {
             guard !other.agent.holdsConsent(on: tuple, now: now) else { return .conflict }
+            other.mediaRoute.invalidate()
             var lost = false
             self.updateState(of: other) { lost = $0.agent.forget(tuple) }
             if lost {
@@ -219,7 +227,10 @@ struct RouterState: Sendable {
         }
         var change = ICELiteAgent.TupleChange()
         self.updateState(of: record) { change = $0.agent.handleAuthenticatedCheck(on: tuple, nominated: nominated, now: now) }
-        if let evicted = change.evicted { self.byTuple[evicted] = nil }
+        if let evicted = change.evicted {
+            self.byTuple[evicted] = nil
+            record.mediaRoute.invalidate()
+        }
         self.byTuple[tuple] = id
         if change.selectionChanged {
             let kind: PathChange.Kind = change.previouslySelected != nil ? .switched : change.reselected ? .reselected : .selected
@@ -292,6 +303,7 @@ struct RouterState: Sendable {
             var stale: [FiveTuple] = []
             self.updateState(of: record) { stale = $0.agent.removeStaleTuples(now: now) }
             for tuple in stale where self.byTuple[tuple] == entry.id { self.byTuple[tuple] = nil }
+            if !stale.isEmpty { record.mediaRoute.invalidate() }
             if let due = record.tickDue, due <= now {
                 record.tickDue = nil
                 work.ticks.append(record.new.handler)

@@ -8,7 +8,8 @@ import Synchronization
 /// outside the lock.
 ///
 /// Drive it like this:
-/// - for each received datagram, `route(_:class:on:now:)`, then act on the decision;
+/// - for each received datagram, `route(_:class:on:now:)`, then act on the decision; a packet thread routes
+///   DTLS, RTP and RTCP through its own `MediaRouteCache` instead, which asks `lookUpMedia(on:)` once per tuple;
 /// - for new sessions, `insert(_:now:)` after admission; for deletions, `close(_:reason:now:)`;
 /// - on a timer, `runTimers(now:)`: release what each closed session held and tick the handlers it returns,
 ///   outside the lock; re-arm for `nextWake()`. Its cost is the number of timers due, not of sessions.
@@ -29,10 +30,16 @@ public final class SessionRouter: Sendable {
     public func route(
         _ datagram: UnsafeRawBufferPointer, class packetClass: PacketClass, on tuple: FiveTuple, now: ContinuousClock.Instant
     ) -> RouteDecision {
-        guard packetClass == .stun else {
-            return self.state.withLock { $0.route(datagram, class: packetClass, on: tuple, now: now) }
+        switch packetClass {
+        case .unknown: return .drop(.unknownClass)
+        case .stun: return self.answerCheck(datagram, on: tuple, now: now)
+        case .dtls, .rtp, .rtcp: return self.state.withLock { $0.route(datagram, class: packetClass, on: tuple, now: now) }
         }
-        return self.answerCheck(datagram, on: tuple, now: now)
+    }
+
+    /// For a packet thread's `MediaRouteCache`: the route of the session that holds `tuple`, if one does.
+    public func lookUpMedia(on tuple: FiveTuple) -> MediaRouteCache.Entry? {
+        self.state.withLock { $0.lookUpMedia(on: tuple) }
     }
 
     /// Parsing, CRC-32 and HMAC-SHA1 run outside the lock; the lock is taken only to look up the key and

@@ -23,6 +23,8 @@ final class IOThread: @unchecked Sendable {
     private enum Command: Sendable {
         case serve(Served)
         case release(UDPSocket, CheckedContinuation<Void, Never>)
+        /// Forget the media routes of sessions whose tuples changed; answer with how many are left.
+        case pruneRoutes(CheckedContinuation<Int, Never>?)
         case stop(CheckedContinuation<Void, Never>)
     }
 
@@ -39,6 +41,7 @@ final class IOThread: @unchecked Sendable {
     private var sockets: [Int32: Served] = [:]
     private let batch: ReceiveBatch
     private let outbox: Outbox
+    private var mediaRoutes = MediaRouteCache()
 
     init(index: Int, router: SessionRouter, batchSize: Int, slotSize: Int) {
         self.index = index
@@ -73,6 +76,16 @@ final class IOThread: @unchecked Sendable {
         await withCheckedContinuation { self.post(.release(socket, $0)) }
     }
 
+    /// Drops the media routes of closed sessions and of tuples that moved: once a second, from the mux's timer.
+    func pruneRoutes() {
+        self.post(.pruneRoutes(nil))
+    }
+
+    /// Prunes, then says how many media routes the thread still holds.
+    func prunedRouteCount() async -> Int {
+        await withCheckedContinuation { self.post(.pruneRoutes($0)) }
+    }
+
     /// Closes every socket and ends the thread.
     func stop() async {
         await withCheckedContinuation { self.post(.stop($0)) }
@@ -98,6 +111,8 @@ final class IOThread: @unchecked Sendable {
         case .release(let socket, let done):
             socket.close()
             done.resume()
+        case .pruneRoutes(let done):
+            done?.resume(returning: 0)
         case .stop(let done):
             done.resume()
         }
@@ -154,6 +169,9 @@ final class IOThread: @unchecked Sendable {
                 self.sockets[descriptor] = nil
                 socket.close()
                 done.resume()
+            case .pruneRoutes(let done):
+                self.mediaRoutes.prune()
+                done?.resume(returning: self.mediaRoutes.count)
             case .stop(let done):
                 stop = done
             }
@@ -190,7 +208,10 @@ final class IOThread: @unchecked Sendable {
             return
         }
         let tuple = FiveTuple(socket: served.endpoint, remote: remote)
-        switch self.router.route(UnsafeRawBufferPointer(datagram), class: packetClass, on: tuple, now: now) {
+        let decision = packetClass == .stun || packetClass == .unknown
+            ? self.router.route(UnsafeRawBufferPointer(datagram), class: packetClass, on: tuple, now: now)
+            : self.mediaRoutes.route(bytes: datagram.count, on: tuple, router: self.router)
+        switch decision {
         case .drop(let reason):
             served.counters.dropped(reason)
         case .reply(let response, let refused):

@@ -87,6 +87,14 @@ extension UDPMux {
     }
 
     @discardableResult
+    /// The media routes the packet threads still cache once they forgot those of closed sessions and moved
+    /// tuples: what the live sessions' tuples need, and 0 when none is left.
+    public func cachedMediaRoutes() async -> Int {
+        var total = 0
+        for thread in self.ioThreads { total += await thread.prunedRouteCount() }
+        return total
+    }
+
     public func closeSession(_ id: SessionID, reason: CloseReason) async -> Bool {
         guard let closed = self.router.close(id, reason: reason, now: .now) else { return false }
         await self.release([closed])

@@ -126,6 +126,7 @@ public final class UDPMux: Service, Sendable {
                 for handler in due.ticks { handler.handleTick(now: now) }
                 if now >= kernelStatsDue {
                     self.recordKernelDrops()
+                    for thread in self.ioThreads { thread.pruneRoutes() }
                     kernelStatsDue = now + .seconds(1)
                 }
                 if now >= trimDue {

@@ -51,6 +51,34 @@ import Testing
         #expect(fixture.mux.router.tableSizes.isEmpty)
     }
 
+    /// Media is routed by each thread's own copy of the tuple index; deletion and consent expiry leave no
+    /// route behind on any thread.
+    @Test func closingSessionsInEveryWayLeavesNoMediaRouteOnAnyThread() async throws {
+        let fixture = try await MuxFixture {
+            $0.udp.ioThreads = 2
+            $0.timeouts.consent = .seconds(3)
+        }
+        var ids: [SessionID] = []
+        for _ in 0..<6 {
+            let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+            let server = try #require(session.candidates.first?.address)
+            let client = try UDPTestClient()
+            #expect(client.exchange(CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true), with: server) != nil)
+            #expect(client.exchange(CheckRequest.rtp, with: server)?.bytes == CheckRequest.rtp)
+            ids.append(session.snapshot.id)
+        }
+        #expect(await fixture.mux.cachedMediaRoutes() == 6)
+        for id in ids.prefix(3) { #expect(await fixture.mux.closeSession(id, reason: .deleted)) }
+        #expect(await fixture.mux.cachedMediaRoutes() == 3)
+        let expired = await eventually(timeout: .seconds(10)) {
+            ids.suffix(3).allSatisfy { fixture.mux.router.snapshot($0, now: .now)?.closeReason == .consentExpired }
+        }
+        #expect(expired)
+        #expect(await fixture.mux.cachedMediaRoutes() == 0)
+        #expect(fixture.mux.router.tableSizes.sessions == 0 && fixture.mux.router.tableSizes.tuples == 0)
+        await fixture.stop()
+    }
+
     @Test func aPeerWhoseNATPortChangesKeepsItsSessionWhicheverSocketItLandsOn() async throws {
         let fixture = try await MuxFixture { $0.udp.ioThreads = 4 }
         let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
