@@ -90,9 +90,14 @@ extension UDPMux {
     /// The media routes the packet threads still cache once they forgot those of closed sessions and moved
     /// tuples: what the live sessions' tuples need, and 0 when none is left.
     public func cachedMediaRoutes() async -> Int {
-        var total = 0
-        for thread in self.ioThreads { total += await thread.prunedRouteCount() }
-        return total
+        await self.cachedMediaRoutesByThread().reduce(0, +)
+    }
+
+    /// The same, per packet thread: a session's tuple is cached by the thread its datagrams hash to.
+    public func cachedMediaRoutesByThread() async -> [Int] {
+        var counts: [Int] = []
+        for thread in self.ioThreads { counts.append(await thread.prunedRouteCount()) }
+        return counts
     }
 
     public func closeSession(_ id: SessionID, reason: CloseReason) async -> Bool {

@@ -8,12 +8,39 @@ public final class RoomRelay: Sendable {
         let sender: any MediaSender
     }
 
-    /// One room's members. Joining and leaving replace the list; a forward takes it with one retain under
-    /// the lock and sends outside it, so relaying allocates nothing and never holds the lock while sending.
+    /// One room's members, and a version raised under their lock at every join and leave. Each member keeps
+    /// its own copy of the others (`Others`) and takes this lock only when the version moved, so forwarding
+    /// takes no lock that the room's other members take too, allocates nothing, and never sends under a lock.
     final class Room: Sendable {
         fileprivate let members = Mutex<[Member]>([])
+        private let version = Atomic<UInt64>(0)
 
         var snapshot: [Member] { self.members.withLock { $0 } }
+
+        /// Applies a join or a leave and says whether the room is left empty.
+        fileprivate func update(_ change: (inout [Member]) -> Void) -> Bool {
+            self.members.withLock { members in
+                change(&members)
+                self.version.wrappingAdd(1, ordering: .releasing)
+                return members.isEmpty
+            }
+        }
+
+        /// Brings `others` up to date if a member joined or left since it was copied.
+        func refresh(_ others: inout Others, excluding id: SessionID) {
+            guard self.version.load(ordering: .acquiring) != others.version else { return }
+            self.members.withLock { members in
+                // A list of its own (filter makes a new buffer): no member shares a reference count with another.
+                others.members = members.filter { $0.id != id }
+                others.version = self.version.load(ordering: .relaxed)
+            }
+        }
+    }
+
+    /// One member's copy of the others in its room, as of `version`.
+    struct Others: Sendable {
+        var members: [Member] = []
+        var version = UInt64.max
     }
 
     private let rooms = Mutex<[String: Room]>([:])
@@ -24,7 +51,7 @@ public final class RoomRelay: Sendable {
         self.rooms.withLock { rooms in
             let room = rooms[name] ?? Room()
             rooms[name] = room
-            room.members.withLock { $0.append(Member(id: id, sender: sender)) }
+            _ = room.update { $0.append(Member(id: id, sender: sender)) }
             return room
         }
     }
@@ -32,18 +59,8 @@ public final class RoomRelay: Sendable {
     func leave(room name: String, id: SessionID) {
         self.rooms.withLock { rooms in
             guard let room = rooms[name] else { return }
-            let empty = room.members.withLock { members in
-                members.removeAll { $0.id == id }
-                return members.isEmpty
-            }
+            let empty = room.update { $0.removeAll { $0.id == id } }
             if empty { rooms[name] = nil }
-        }
-    }
-
-    /// Sends the packet to every other member; each re-encrypts it with its own keys.
-    func forward(_ packet: UnsafeRawBufferPointer, isRTCP: Bool, from id: SessionID, in room: Room) {
-        for member in room.snapshot where member.id != id {
-            member.sender.sendMedia(packet, isRTCP: isRTCP)
         }
     }
 
@@ -59,6 +76,7 @@ public final class RoomRelay: Sendable {
 public final class RoomMediaHandler: MediaHandler {
     private struct Membership {
         var room: RoomRelay.Room?
+        var others = RoomRelay.Others()
         var closed = false
     }
 
@@ -66,6 +84,7 @@ public final class RoomMediaHandler: MediaHandler {
     private let id: SessionID
     private let roomName: String
     /// Joining and leaving under one lock, so a close that overtakes the handshake leaves no member behind.
+    /// The session's own: only its packets take it.
     private let membership = Mutex(Membership())
 
     public init(relay: RoomRelay, context: SessionContext) {
@@ -81,9 +100,14 @@ public final class RoomMediaHandler: MediaHandler {
         }
     }
 
+    /// Sends the packet to every other member; each re-encrypts it with its own keys.
     public func handleMedia(_ packet: UnsafeRawBufferPointer, isRTCP: Bool) {
-        guard let room = self.membership.withLock({ $0.room }) else { return }
-        self.relay.forward(packet, isRTCP: isRTCP, from: self.id, in: room)
+        let others = self.membership.withLock { membership -> [RoomRelay.Member] in
+            guard let room = membership.room else { return [] }
+            room.refresh(&membership.others, excluding: self.id)
+            return membership.others.members
+        }
+        for member in others { member.sender.sendMedia(packet, isRTCP: isRTCP) }
     }
 
     public func handleClose(reason: CloseReason) {
@@ -91,6 +115,7 @@ public final class RoomMediaHandler: MediaHandler {
             membership.closed = true
             if membership.room != nil { self.relay.leave(room: self.roomName, id: self.id) }
             membership.room = nil
+            membership.others = RoomRelay.Others()
         }
     }
 }

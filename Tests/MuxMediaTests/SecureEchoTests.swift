@@ -15,8 +15,9 @@ final class SecureEchoFixture: Sendable {
     let metrics = TestMetrics()
     private let runner: Task<Void, any Error>
 
-    init(releaseDelay: Duration = .zero, consentTimeout: Duration? = nil) async throws {
+    init(releaseDelay: Duration = .zero, consentTimeout: Duration? = nil, ioThreads: Int = 1) async throws {
         var settings = MuxSettings()
+        settings.udp.ioThreads = ioThreads
         if let consentTimeout { settings.timeouts.consent = consentTimeout }
         settings.udp.bindAddresses = [IPAddress("127.0.0.1")!]
         settings.udp.port = 0
@@ -224,6 +225,38 @@ struct Peer {
         let atBob = try #require(bob.socket.receive())
         #expect(try SRTPTestPacket.unprotect(atBob.bytes, with: bobSRTP.inbound).get() == plain)
         #expect(alice.socket.receive(timeout: .milliseconds(200)) == nil, "a sender does not hear itself")
+        await fixture.stop()
+    }
+
+    /// Two packet threads; peers join until one member's datagrams hash to each thread (the thread that cached
+    /// its tuple), and those two hear each other.
+    @Test func membersOnDifferentPacketThreadsHearEachOther() async throws {
+        let fixture = try await SecureEchoFixture(ioThreads: 2)
+        let server = fixture.mux.singlePortAddresses[0]
+        var members: [Int: (Peer, SRTPSession)] = [:]
+        for _ in 0..<24 where members.count < 2 {
+            let before = await fixture.mux.cachedMediaRoutesByThread()
+            let peer = try Peer(server: server)
+            let session = try await fixture.mux.createSession(SessionRequest(room: "call", handler: "room"))
+            #expect(peer.connectICE(session))
+            #expect(peer.handshake() == .connected)
+            let after = await fixture.mux.cachedMediaRoutesByThread()
+            let thread = try #require(after.indices.first { after[$0] == before[$0] + 1 }, "\(before) -> \(after)")
+            if members[thread] == nil {
+                members[thread] = (peer, try SRTPSession(keys: try #require(peer.engine.srtpKeys()), role: .client))
+            } else {
+                #expect(await fixture.mux.closeSession(session.snapshot.id, reason: .deleted))
+            }
+        }
+        let onFirst = try #require(members[0])
+        let onSecond = try #require(members[1])
+        #expect(await fixture.mux.cachedMediaRoutesByThread() == [1, 1])
+        for (sequence, (from, to)) in [(onFirst, onSecond), (onSecond, onFirst)].enumerated() {
+            let plain = SRTPTestPacket.rtp(sequence: UInt16(sequence + 1))
+            from.0.socket.send(try #require(SRTPTestPacket.protect(plain, with: from.1.outbound)), to: server)
+            let heard = try #require(to.0.socket.receive())
+            #expect(try SRTPTestPacket.unprotect(heard.bytes, with: to.1.inbound).get() == plain)
+        }
         await fixture.stop()
     }
 }
