@@ -38,6 +38,9 @@ public final class UDPMux: Service, Sendable {
     let receiveBufferWarned = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
     private let singleSockets = Mutex<[Endpoint]>([])
+    private let timers: TimerThread
+    /// Closed by the timer thread, to be released by `run`.
+    private let closedByTimers = ClosedSessionQueue()
 
     init(
         settings: MuxSettings, admission: any AdmissionStore, metricsFactory: any MetricsFactory,
@@ -55,6 +58,8 @@ public final class UDPMux: Service, Sendable {
         self.ioThreads = (0..<max(1, settings.udp.ioThreads)).map {
             IOThread(index: $0, router: router, batchSize: settings.udp.vectorReadCount, slotSize: Self.maxDatagramSize)
         }
+        let closedByTimers = self.closedByTimers
+        self.timers = TimerThread(router: router, interval: settings.tick) { closedByTimers.append($0) }
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.handlers = handlers
         self.residence = PacketResidence(handlers: handlers.keys, factory: metricsFactory)
@@ -115,15 +120,16 @@ public final class UDPMux: Service, Sendable {
 
     // MARK: Service
 
+    /// Runs the timer thread, releases what its timers closed, and does the housekeeping (kernel drops and
+    /// stale media routes once a second, freed memory every `trimInterval`), until graceful shutdown.
     public func run() async throws {
+        self.timers.start()
         try? await cancelWhenGracefulShutdown {
             var kernelStatsDue = ContinuousClock.now
             var trimDue = ContinuousClock.now + Self.trimInterval
             while !Task.isCancelled {
                 let now = ContinuousClock.now
-                let due = self.router.runTimers(now: now)
-                await self.release(due.closed)
-                for handler in due.ticks { handler.handleTick(now: now) }
+                await self.release(self.closedByTimers.takeAll())
                 if now >= kernelStatsDue {
                     self.recordKernelDrops()
                     for thread in self.ioThreads { thread.pruneRoutes() }
@@ -133,8 +139,7 @@ public final class UDPMux: Service, Sendable {
                     self.trimFreedMemory()
                     trimDue = now + Self.trimInterval
                 }
-                let wake = min(self.router.nextWake() ?? now + self.settings.tick, now + self.settings.tick)
-                try await Task.sleep(until: max(wake, now + .milliseconds(10)), clock: .continuous)
+                try await Task.sleep(until: now + self.settings.tick, clock: .continuous)
             }
         }
         await self.shutdown()
@@ -143,6 +148,8 @@ public final class UDPMux: Service, Sendable {
     /// Stops admitting, closes every session with reason `shutdown`, closes every socket.
     public func shutdown() async {
         guard !self.stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        self.timers.stop()
+        await self.release(self.closedByTimers.takeAll())
         let closed = self.router.closeAll(reason: .shutdown, now: .now)
         await self.release(closed)
         for endpoint in self.registry.all { self.registry.remove(endpoint.id) }
