@@ -32,7 +32,7 @@ TEST_APT_PACKAGES := chromium firefox-esr iproute2 util-linux gstreamer1.0-tools
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice python3-gi gir1.2-gstreamer-1.0 \
 	gir1.2-gst-plugins-bad-1.0
 
-.PHONY: deps test-deps apt-install srtp build release run test unit-test interop-test bench fuzz fuzz-merge clean
+.PHONY: deps test-deps apt-install srtp build release run lint format test unit-test interop-test bench fuzz fuzz-merge clean
 
 ## Installs the Debian packages that are missing (as root, or through sudo).
 deps:
@@ -75,8 +75,17 @@ $(VENV)/.installed: tests/interop/requirements.txt
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r tests/interop/requirements.txt
 	touch $@
 
-## Every test: Swift unit and socket tests, then real peers (aioice, aiortc, Chromium) against the binary.
-test: test-deps srtp $(VENV)/.installed
+## The sources as .swift-format lays them out (`make format` rewrites them so).
+FORMATTED := Sources Tests Fuzz/Sources Benchmarks/Benchmarks Package.swift Fuzz/Package.swift Benchmarks/Package.swift
+lint:
+	$(SWIFT) format lint --strict --recursive $(FORMATTED)
+
+format:
+	$(SWIFT) format format --in-place --recursive $(FORMATTED)
+
+## Every test: the layout check, Swift unit and socket tests, then real peers (aioice, aiortc, Chromium,
+## Firefox, GStreamer) against the binary.
+test: test-deps srtp $(VENV)/.installed lint
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_FLAGS)
 	MEDIAMUX_BUILD=$(CURDIR)/$(BUILD_DIR)/debug $(VENV)/bin/python -m pytest -q tests/interop

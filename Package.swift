@@ -7,7 +7,8 @@ import PackageDescription
 let srtpPrefix = Context.environment["MEDIAMUX_SRTP_PREFIX"].flatMap { $0.isEmpty ? nil : $0 }
 let srtpCSettings: [CSetting] = srtpPrefix.map { [.unsafeFlags(["-I\($0)/include"])] } ?? []
 // The prefix holds libsrtp2.a alone, so -lsrtp2 takes the archive; libcrypto follows it for its symbols.
-let srtpLinkerSettings: [LinkerSetting] = (srtpPrefix.map { [.unsafeFlags(["-L\($0)/lib"])] } ?? [])
+let srtpLinkerSettings: [LinkerSetting] =
+    (srtpPrefix.map { [.unsafeFlags(["-L\($0)/lib"])] } ?? [])
     + [.linkedLibrary("srtp2"), .linkedLibrary("ssl"), .linkedLibrary("crypto")]
 
 // Layers, dependencies pointing one way (docs/architecture.md):
@@ -134,7 +135,8 @@ let package = Package(
         // The smallest SRTP echo (recvmmsg, libsrtp2, sendmmsg): this machine's ceiling, measured beside mediamux.
         .executableTarget(name: "mediamux-reference", dependencies: ["CMuxCrypto"]),
         // The DTLS test peer, check builders and a plain UDP client: the tests', the load generator's, the benchmarks'.
-        .target(name: "MuxTestSupport", dependencies: ["MuxWire", "MuxICE", "MuxCrypto"], path: "Tests/MuxTestSupport"),
+        .target(
+            name: "MuxTestSupport", dependencies: ["MuxWire", "MuxICE", "MuxCrypto"], path: "Tests/MuxTestSupport"),
         .testTarget(name: "MuxWireTests", dependencies: ["MuxWire"]),
         .testTarget(name: "MuxICETests", dependencies: ["MuxICE", "MuxTestSupport"]),
         .testTarget(name: "MuxCryptoTests", dependencies: ["MuxCrypto", "MuxTestSupport"]),
@@ -161,3 +163,9 @@ let package = Package(
         ),
     ]
 )
+
+// `any` spelled out for every existential (SE-0335), in every Swift target; the C targets have no Swift.
+let cTargets: Set<String> = ["CMuxDigest", "CMuxCrypto", "CMuxSockets", "mediamux-reference"]
+for target in package.targets where !cTargets.contains(target.name) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("ExistentialAny")]
+}

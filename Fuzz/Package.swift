@@ -15,27 +15,32 @@ let package = Package(
         // The fixed credentials and keys the seeds in Corpus/ were made with.
         .target(
             name: "FuzzSupport",
-            dependencies: [.product(name: "MuxWire", package: "mediamux"), .product(name: "MuxICE", package: "mediamux")]
+            dependencies: [
+                .product(name: "MuxWire", package: "mediamux"), .product(name: "MuxICE", package: "mediamux"),
+            ]
         ),
         // STUN parsing, every attribute accessor, MESSAGE-INTEGRITY and the ICE-lite answer.
         .executableTarget(
             name: "FuzzSTUN",
             dependencies: [
-                "FuzzSupport", .product(name: "MuxWire", package: "mediamux"), .product(name: "MuxICE", package: "mediamux"),
+                "FuzzSupport", .product(name: "MuxWire", package: "mediamux"),
+                .product(name: "MuxICE", package: "mediamux"),
             ]
         ),
         // The RFC 7983 classifier and the router behind it, with one live session: what every datagram meets.
         .executableTarget(
             name: "FuzzRoute",
             dependencies: [
-                "FuzzSupport", .product(name: "MuxWire", package: "mediamux"), .product(name: "MuxICE", package: "mediamux"),
+                "FuzzSupport", .product(name: "MuxWire", package: "mediamux"),
+                .product(name: "MuxICE", package: "mediamux"),
                 .product(name: "MuxCore", package: "mediamux"), .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // DTLS records as the engine sees them: connected (nothing may end it) and handshaking.
         .executableTarget(name: "FuzzDTLS", dependencies: [.product(name: "MuxCrypto", package: "mediamux")]),
         // RTP and RTCP headers as libsrtp2 reads them before authenticating.
-        .executableTarget(name: "FuzzSRTP", dependencies: ["FuzzSupport", .product(name: "MuxCrypto", package: "mediamux")]),
+        .executableTarget(
+            name: "FuzzSRTP", dependencies: ["FuzzSupport", .product(name: "MuxCrypto", package: "mediamux")]),
         // SDP offers parsed and answered as for an echo session; an answer must parse again.
         .executableTarget(name: "FuzzSDP", dependencies: [.product(name: "MuxSDP", package: "mediamux")]),
         // The configuration loader: a YAML file, flags and environment variables from one input.

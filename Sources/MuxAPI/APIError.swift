@@ -44,13 +44,17 @@ struct ErrorBody: Encodable {
 /// Turns every error, Hummingbird's own included (404 for unknown routes, 400 for bad JSON), into `APIError`.
 /// Added first, so it wraps every other middleware and the not-found responder.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
         } catch let error as HTTPError {
-            throw APIError(error.status, code: Self.code(error.status), message: error.body ?? error.status.reasonPhrase, headers: error.headers)
+            throw APIError(
+                error.status, code: Self.code(error.status), message: error.body ?? error.status.reasonPhrase,
+                headers: error.headers)
         } catch let error as any HTTPResponseError {
             throw APIError(error.status, code: Self.code(error.status), message: error.status.reasonPhrase)
         } catch {

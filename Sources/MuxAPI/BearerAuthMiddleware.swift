@@ -6,18 +6,22 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let apiToken: String?
     let metricsToken: String?
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let path = request.uri.path
-        let token: String? = if path == "/metrics" {
-            self.metricsToken
-        } else if path == "/healthz" || path == "/demo" {
-            nil
-        } else {
-            self.apiToken
-        }
+        let token: String? =
+            if path == "/metrics" {
+                self.metricsToken
+            } else if path == "/healthz" || path == "/demo" {
+                nil
+            } else {
+                self.apiToken
+            }
         if let token {
             guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
-                  Self.constantTimeEquals(Array(header.utf8.dropFirst(7)), Array(token.utf8)) else {
+                Self.constantTimeEquals(Array(header.utf8.dropFirst(7)), Array(token.utf8))
+            else {
                 throw APIError(
                     .unauthorized, code: "unauthorized", message: "missing or wrong bearer token",
                     headers: [.wwwAuthenticate: "Bearer"]

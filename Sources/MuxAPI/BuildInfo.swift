@@ -1,5 +1,5 @@
-import Metrics
 import Logging
+import Metrics
 import MuxCrypto
 
 /// What this binary is: its version and the crypto library under its SRTP, logged at start and exported
@@ -13,9 +13,11 @@ public enum BuildInfo {
             label: "mediamux_build_info", dimensions: [("version", Self.version), ("srtp_backend", backend)],
             factory: factory
         ).record(1)
-        logger.info("mediamux starting", metadata: [
-            "version": "\(Self.version)", "srtp": "\(SRTPLibrary.version)", "srtp_backend": "\(backend)",
-        ])
+        logger.info(
+            "mediamux starting",
+            metadata: [
+                "version": "\(Self.version)", "srtp": "\(SRTPLibrary.version)", "srtp_backend": "\(backend)",
+            ])
         if backend != "openssl" {
             logger.warning(
                 "libsrtp2 is not built on OpenSSL: SRTP will slow down as sessions are added (docs/benchmarks.md)",

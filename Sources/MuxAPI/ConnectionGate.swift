@@ -26,7 +26,8 @@ final class ConnectionGate: Sendable {
         return self.counts.withLock { counts in
             if !trusted {
                 guard counts.total < self.limits.maxConnections else { return .total }
-                if let perIP = self.limits.maxConnectionsPerIP, let source, counts.bySource[source, default: 0] >= perIP {
+                if let perIP = self.limits.maxConnectionsPerIP, let source, counts.bySource[source, default: 0] >= perIP
+                {
                     return .perIP
                 }
             }

@@ -36,18 +36,23 @@ public struct MediamuxApp: Sendable {
         let media = MediaHandlers.factories(
             dtls: dtls, settings: settings.media, metrics: MediaMetrics(factory: factory), logger: logger
         )
-        let handlers = UDPMux.standardHandlers.merging(media) { _, media in media }.merging(extraHandlers) { _, extra in extra }
+        let handlers = UDPMux.standardHandlers.merging(media) { _, media in media }.merging(extraHandlers) { _, extra in
+            extra
+        }
         let mux = try await UDPMux.bind(
             settings: settings.mux, admission: admission, metricsFactory: factory, handlers: handlers, logger: logger
         )
 
         let router = Hummingbird.Router(context: BasicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
-        router.add(middleware: MethodNotAllowedMiddleware(routes: [
-            (["healthz"], [.get]), (["metrics"], [.get]), (["v1", "rooms"], [.get]),
-            (["v1", "rooms", "*", "sessions"], [.get, .post]), (["v1", "sessions", "*"], [.get, .delete]),
-        ] + (settings.api.servesDemo ? [(["demo"], [.get])] : [])))
-        router.add(middleware: BearerAuthMiddleware(apiToken: settings.api.token, metricsToken: settings.api.metricsToken))
+        router.add(
+            middleware: MethodNotAllowedMiddleware(
+                routes: [
+                    (["healthz"], [.get]), (["metrics"], [.get]), (["v1", "rooms"], [.get]),
+                    (["v1", "rooms", "*", "sessions"], [.get, .post]), (["v1", "sessions", "*"], [.get, .delete]),
+                ] + (settings.api.servesDemo ? [(["demo"], [.get])] : [])))
+        router.add(
+            middleware: BearerAuthMiddleware(apiToken: settings.api.token, metricsToken: settings.api.metricsToken))
         router.get("/healthz") { _, _ in HealthDTO(status: "ok") }
         router.get("/metrics") { _, _ in Self.metricsResponse(registry) }
         if settings.api.servesDemo {
@@ -59,13 +64,15 @@ public struct MediamuxApp: Sendable {
             }
         }
         SessionRoutes(
-            mux: mux, fingerprint: .sha256(certificate.sha256), codecs: settings.codecs, allowedRTPSinks: settings.mux.allowedRTPSinks,
+            mux: mux, fingerprint: .sha256(certificate.sha256), codecs: settings.codecs,
+            allowedRTPSinks: settings.mux.allowedRTPSinks,
             maxCreatesPerSecond: settings.api.maxCreatesPerSecond
         ).add(to: router)
 
         let api = Application(
             router: router,
-            server: .http1(configuration: Self.httpConfiguration(settings.api.limits, factory: factory, logger: logger)),
+            server: .http1(
+                configuration: Self.httpConfiguration(settings.api.limits, factory: factory, logger: logger)),
             // A deep accept queue, so a burst of connections waits in the kernel instead of retrying SYNs
             // (the kernel caps it at net.core.somaxconn).
             configuration: .init(
@@ -73,10 +80,12 @@ public struct MediamuxApp: Sendable {
             ),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? settings.api.port
-                await onListening(ListeningAddresses(
-                    api: settings.api.host.contains(":") ? "[\(settings.api.host)]:\(port)" : "\(settings.api.host):\(port)",
-                    apiPort: port, udp: mux.singlePortAddresses.map { "\($0)" }
-                ))
+                await onListening(
+                    ListeningAddresses(
+                        api: settings.api.host.contains(":")
+                            ? "[\(settings.api.host)]:\(port)" : "\(settings.api.host):\(port)",
+                        apiPort: port, udp: mux.singlePortAddresses.map { "\($0)" }
+                    ))
             },
             logger: logger
         )
@@ -84,14 +93,20 @@ public struct MediamuxApp: Sendable {
     }
 
     /// Connection caps and request deadlines in front of every route (`HTTPLimits`).
-    static func httpConfiguration(_ configured: HTTPLimits, factory: PrometheusMetricsFactory, logger: Logger) -> HTTP1Channel.Configuration {
+    static func httpConfiguration(
+        _ configured: HTTPLimits, factory: PrometheusMetricsFactory, logger: Logger
+    ) -> HTTP1Channel.Configuration {
         var limits = configured
         let descriptors = FileDescriptorLimit.raise()
-        limits.maxConnections = FileDescriptorLimit.connectionCap(configured: configured.maxConnections, descriptors: descriptors)
+        limits.maxConnections = FileDescriptorLimit.connectionCap(
+            configured: configured.maxConnections, descriptors: descriptors)
         if limits.maxConnections < configured.maxConnections {
             logger.warning(
                 "api.max_connections lowered to half the open-file limit; raise the limit (LimitNOFILE=) to allow more",
-                metadata: ["configured": "\(configured.maxConnections)", "used": "\(limits.maxConnections)", "open_files": "\(descriptors)"]
+                metadata: [
+                    "configured": "\(configured.maxConnections)", "used": "\(limits.maxConnections)",
+                    "open_files": "\(descriptors)",
+                ]
             )
         }
         let gate = ConnectionGate(limits: limits)
@@ -99,7 +114,8 @@ public struct MediamuxApp: Sendable {
         let metrics = APIConnectionMetrics(factory: factory)
         return HTTP1Channel.Configuration(
             additionalChannelHandlers: [
-                ConnectionGateHandler(gate: gate, metrics: metrics), RequestDeadlineHandler(limits: deadlines, metrics: metrics),
+                ConnectionGateHandler(gate: gate, metrics: metrics),
+                RequestDeadlineHandler(limits: deadlines, metrics: metrics),
             ]
         )
     }

@@ -6,9 +6,13 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Path patterns, `*` standing for one segment, and the methods each has.
     let routes: [(pattern: [String], methods: [HTTPRequest.Method])]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let segments = request.uri.path.split(separator: "/").map(String.init)
-        if let route = self.routes.first(where: { Self.matches($0.pattern, segments) }), !route.methods.contains(request.method) {
+        if let route = self.routes.first(where: { Self.matches($0.pattern, segments) }),
+            !route.methods.contains(request.method)
+        {
             throw APIError(
                 .methodNotAllowed, code: "method_not_allowed",
                 message: "\(request.method) is not allowed on \(request.uri.path)",

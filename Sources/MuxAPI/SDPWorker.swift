@@ -12,8 +12,9 @@ final class SDPWorker: Sendable {
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         guard self.inFlight.add(1, ordering: .relaxed).newValue <= Self.maxInFlight else {
             self.inFlight.subtract(1, ordering: .relaxed)
-            throw APIError(.serviceUnavailable, code: "busy", message: "too many offers are being answered; retry shortly",
-                           headers: [.retryAfter: "1"])
+            throw APIError(
+                .serviceUnavailable, code: "busy", message: "too many offers are being answered; retry shortly",
+                headers: [.retryAfter: "1"])
         }
         defer { self.inFlight.subtract(1, ordering: .relaxed) }
         return try await NIOThreadPool.singleton.runIfActive(work)

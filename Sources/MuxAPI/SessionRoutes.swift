@@ -18,7 +18,10 @@ final class SessionRoutes: Sendable {
     let creations: Mutex<TokenBucket>
     let sdp = SDPWorker()
 
-    init(mux: UDPMux, fingerprint: Fingerprint, codecs: [String]?, allowedRTPSinks: [IPNetwork], maxCreatesPerSecond: Double) {
+    init(
+        mux: UDPMux, fingerprint: Fingerprint, codecs: [String]?, allowedRTPSinks: [IPNetwork],
+        maxCreatesPerSecond: Double
+    ) {
         self.mux = mux
         self.fingerprint = fingerprint
         self.codecs = codecs
@@ -50,12 +53,14 @@ final class SessionRoutes: Sendable {
             throw Self.apiError(for: .unknownHandler(handler))
         }
         guard self.creations.withLock({ $0.take(now: .now) }) else {
-            throw APIError(.tooManyRequests, code: "rate_limited", message: "too many session creations; retry shortly",
-                           headers: [.retryAfter: "1"])
+            throw APIError(
+                .tooManyRequests, code: "rate_limited", message: "too many session creations; retry shortly",
+                headers: [.retryAfter: "1"])
         }
         do {
             let created = try await self.mux.createSession(
-                SessionRequest(room: room, user: user, handler: body?.handler, remote: remote, dtls: dtls, rtpSink: rtpSink)
+                SessionRequest(
+                    room: room, user: user, handler: body?.handler, remote: remote, dtls: dtls, rtpSink: rtpSink)
             )
             var response = SessionDTO(created.snapshot, mux: self.mux, candidates: created.candidates)
             response.dtls = DTLSDTO(fingerprint: self.fingerprint.sdpValue, setup: dtls.isServer ? "passive" : "active")
@@ -65,8 +70,10 @@ final class SessionRoutes: Sendable {
             if let offer {
                 let credentials = created.snapshot.localCredentials
                 let answerOptions = self.answerOptions(
-                    ufrag: credentials.ufrag, password: credentials.password, candidates: created.candidates.map(\.sdpValue),
-                    echoSSRCMask: created.snapshot.handler == "echo" ? EchoSSRCMask(session: created.snapshot.id).value : nil
+                    ufrag: credentials.ufrag, password: credentials.password,
+                    candidates: created.candidates.map(\.sdpValue),
+                    echoSSRCMask: created.snapshot.handler == "echo"
+                        ? EchoSSRCMask(session: created.snapshot.id).value : nil
                 )
                 // The same offer was answered before the session was made, so this cannot fail short of a
                 // bug; if it does, the session goes rather than lingering without an answer.
@@ -124,7 +131,9 @@ final class SessionRoutes: Sendable {
             if body?.rtp != nil { throw APIError.badRequest("rtp.sink is only for the rtp handler") }
             return nil
         }
-        guard let text = body?.rtp?.sink else { throw APIError.badRequest("the rtp handler needs rtp.sink, e.g. \"127.0.0.1:5004\"") }
+        guard let text = body?.rtp?.sink else {
+            throw APIError.badRequest("the rtp handler needs rtp.sink, e.g. \"127.0.0.1:5004\"")
+        }
         guard let sink = TransportAddress(text), sink.port != 0 else {
             throw APIError.badRequest("rtp.sink \"\(text)\" is not address:port")
         }
@@ -136,12 +145,17 @@ final class SessionRoutes: Sendable {
 
     /// Parses the offer and answers it with placeholder credentials; what the offer says about the peer
     /// replaces `remote`. Errors name the problem for the 400.
-    private func checkOffer(_ text: String) throws -> (offer: SessionDescription, remote: ICECredentials, dtls: DTLSParameters) {
+    private func checkOffer(
+        _ text: String
+    ) throws -> (offer: SessionDescription, remote: ICECredentials, dtls: DTLSParameters) {
         let offer: SessionDescription
         let trial: Answer
         do {
             offer = try SessionDescription(parsing: text)
-            trial = try Answer(to: offer, options: self.answerOptions(ufrag: "check", password: String(repeating: "x", count: 24), candidates: []))
+            trial = try Answer(
+                to: offer,
+                options: self.answerOptions(ufrag: "check", password: String(repeating: "x", count: 24), candidates: [])
+            )
         } catch {
             throw APIError.badRequest("offer: \(error)")
         }
@@ -154,11 +168,14 @@ final class SessionRoutes: Sendable {
         }
         let remote = ICECredentials(ufrag: trial.remote.iceUfrag, password: trial.remote.icePwd)
         // MuxSDP keeps only the fingerprints the DTLS layer can compare (SHA-256), and refuses an offer without one.
-        let dtls = DTLSParameters(isServer: trial.dtlsRole == .server, remoteFingerprint: trial.remote.fingerprint.digest)
+        let dtls = DTLSParameters(
+            isServer: trial.dtlsRole == .server, remoteFingerprint: trial.remote.fingerprint.digest)
         return (offer, remote, dtls)
     }
 
-    private func answerOptions(ufrag: String, password: String, candidates: [String], echoSSRCMask: UInt32? = nil) -> AnswerOptions {
+    private func answerOptions(
+        ufrag: String, password: String, candidates: [String], echoSSRCMask: UInt32? = nil
+    ) -> AnswerOptions {
         AnswerOptions(
             iceUfrag: ufrag, icePwd: password, fingerprint: self.fingerprint, candidates: candidates,
             direction: .sendrecv, codecs: self.codecs, echoSSRCMask: echoSSRCMask
@@ -188,8 +205,10 @@ final class SessionRoutes: Sendable {
         if let text = remote?.fingerprint {
             // "sha-256 AB:CD:…" as in SDP, or the bare hex.
             let fingerprint = Fingerprint(sdpValue: text) ?? Fingerprint.bytes(hex: text).map { Fingerprint.sha256($0) }
-            guard let fingerprint, fingerprint.algorithmName.lowercased() == "sha-256", fingerprint.digest.count == 32 else {
-                throw APIError.badRequest("remote.fingerprint must be a SHA-256 fingerprint such as \"sha-256 AB:CD:…\" (32 bytes)")
+            guard let fingerprint, fingerprint.algorithmName.lowercased() == "sha-256", fingerprint.digest.count == 32
+            else {
+                throw APIError.badRequest(
+                    "remote.fingerprint must be a SHA-256 fingerprint such as \"sha-256 AB:CD:…\" (32 bytes)")
             }
             dtls.remoteFingerprint = fingerprint.digest
         }
@@ -215,7 +234,9 @@ final class SessionRoutes: Sendable {
     }
 
     /// An empty body means "all defaults"; anything else must be valid JSON.
-    static func decodeIfPresent<T: Decodable>(_: T.Type, _ request: Request, _ context: BasicRequestContext) async throws -> T? {
+    static func decodeIfPresent<T: Decodable>(
+        _: T.Type, _ request: Request, _ context: BasicRequestContext
+    ) async throws -> T? {
         var request = request
         let body = try await request.collectBody(upTo: HTTPLimits.maxBodyBytes)
         if body.readableBytesView.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
@@ -227,14 +248,15 @@ final class SessionRoutes: Sendable {
         case .unknownHandler(let name):
             return APIError.badRequest("unknown handler \"\(name)\"")
         case .refused(let refusal):
-            let (status, message): (HTTPResponse.Status, String) = switch refusal {
-            case .roomFull: (.conflict, "the room has max_sessions_per_room sessions")
-            case .userLimit: (.conflict, "the user has max_sessions_per_user sessions")
-            case .capacity: (.serviceUnavailable, "the server has max_sessions_total sessions")
-            case .portsExhausted: (.serviceUnavailable, "every port of the UDP range is in use")
-            case .shuttingDown: (.serviceUnavailable, "the server is shutting down")
-            case .unavailable: (.serviceUnavailable, "the admission store cannot be reached; nothing was admitted")
-            }
+            let (status, message): (HTTPResponse.Status, String) =
+                switch refusal {
+                case .roomFull: (.conflict, "the room has max_sessions_per_room sessions")
+                case .userLimit: (.conflict, "the user has max_sessions_per_user sessions")
+                case .capacity: (.serviceUnavailable, "the server has max_sessions_total sessions")
+                case .portsExhausted: (.serviceUnavailable, "every port of the UDP range is in use")
+                case .shuttingDown: (.serviceUnavailable, "the server is shutting down")
+                case .unavailable: (.serviceUnavailable, "the admission store cannot be reached; nothing was admitted")
+                }
             return APIError(status, code: refusal.rawValue, message: message)
         }
     }

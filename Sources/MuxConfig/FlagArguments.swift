@@ -9,7 +9,8 @@ public enum FlagArguments {
             let argument = arguments[index]
             index += 1
             guard argument.hasPrefix("--") else {
-                throw ConfigurationError(key: argument, message: "is not a flag; settings are given as --section-key value")
+                throw ConfigurationError(
+                    key: argument, message: "is not a flag; settings are given as --section-key value")
             }
             let name: String
             var given: [String] = []
@@ -37,7 +38,9 @@ public enum FlagArguments {
                 }
                 guard !given[0].contains(",") else {
                     throw ConfigurationError(
-                        key: name, message: "takes one value and has a comma; set a value with a comma in the file or the environment"
+                        key: name,
+                        message:
+                            "takes one value and has a comma; set a value with a comma in the file or the environment"
                     )
                 }
                 values[key.name] = .text(given[0])

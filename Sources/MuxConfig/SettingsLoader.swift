@@ -24,26 +24,31 @@ public struct LoadedSettings: Sendable {
 public struct SettingsLoader {
     let values: SettingValues
 
-    public static func load(configFile: String?, environment: [String: String], arguments: [String]) throws -> LoadedSettings {
+    public static func load(
+        configFile: String?, environment: [String: String], arguments: [String]
+    ) throws -> LoadedSettings {
         var yaml: String?
         if let configFile {
             do {
                 let attributes = try FileManager.default.attributesOfItem(atPath: configFile)
                 if let size = attributes[.size] as? Int, size > YAMLSettings.maxBytes {
-                    throw ConfigurationError(key: "--config", message: "\(configFile) is larger than \(YAMLSettings.maxBytes) bytes")
+                    throw ConfigurationError(
+                        key: "--config", message: "\(configFile) is larger than \(YAMLSettings.maxBytes) bytes")
                 }
                 yaml = try String(contentsOfFile: configFile, encoding: .utf8)
             } catch let error as ConfigurationError {
                 throw error
             } catch {
-                throw ConfigurationError(key: "--config", message: "cannot read \(configFile): \(error.localizedDescription)")
+                throw ConfigurationError(
+                    key: "--config", message: "cannot read \(configFile): \(error.localizedDescription)")
             }
         }
         return try Self.load(yaml: yaml, environment: environment, arguments: arguments)
     }
 
     /// The same from text: what `--check-config`, the tests and the fuzz target use.
-    public static func load(yaml: String?, environment: [String: String], arguments: [String]) throws -> LoadedSettings {
+    public static func load(yaml: String?, environment: [String: String], arguments: [String]) throws -> LoadedSettings
+    {
         var values = try yaml.map(YAMLSettings.parse) ?? [:]
         let (fromEnvironment, unknown) = EnvironmentSettings.read(environment)
         values.merge(fromEnvironment) { _, later in later }
@@ -53,7 +58,8 @@ public struct SettingsLoader {
         let level = try loader.text("log.level") ?? "info"
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(level) else {
-            throw ConfigurationError(key: "log.level", message: "\"\(level)\" is not one of \(levels.joined(separator: ", "))")
+            throw ConfigurationError(
+                key: "log.level", message: "\"\(level)\" is not one of \(levels.joined(separator: ", "))")
         }
         return LoadedSettings(settings: settings, logLevel: level, unknownEnvironment: unknown)
     }
@@ -67,7 +73,8 @@ public struct SettingsLoader {
         if settings.api.token == nil && !settings.api.isLoopback {
             throw ConfigurationError(
                 key: "api.token",
-                message: "the API listens on \(settings.api.host), which is not loopback; set api.token or MEDIAMUX_API_TOKEN"
+                message:
+                    "the API listens on \(settings.api.host), which is not loopback; set api.token or MEDIAMUX_API_TOKEN"
             )
         }
         return settings
@@ -87,48 +94,69 @@ public struct SettingsLoader {
                 }
                 return ip
             }
-            guard !udp.bindAddresses.isEmpty else { throw ConfigurationError(key: "udp.bind", message: "needs an address") }
+            guard !udp.bindAddresses.isEmpty else {
+                throw ConfigurationError(key: "udp.bind", message: "needs an address")
+            }
         }
         udp.port = try self.integer("udp.port", in: 0...65535) ?? udp.port
         let start = try self.integer("udp.port_range_start", in: 1...65535) ?? udp.portRange.lowerBound
         let end = try self.integer("udp.port_range_end", in: 1...65535) ?? udp.portRange.upperBound
         guard start <= end else {
-            throw ConfigurationError(key: "udp.port_range_start", message: "\(start) is above udp.port_range_end \(end)")
+            throw ConfigurationError(
+                key: "udp.port_range_start", message: "\(start) is above udp.port_range_end \(end)")
         }
         udp.portRange = start...end
         if udp.mode == .both && udp.portRange.contains(udp.port) {
-            throw ConfigurationError(key: "udp.port", message: "\(udp.port) lies inside the port range \(start)-\(end), which mode both also uses")
+            throw ConfigurationError(
+                key: "udp.port",
+                message: "\(udp.port) lies inside the port range \(start)-\(end), which mode both also uses")
         }
         if let announce = self.list("udp.announce") {
             udp.announced = try announce.map(Self.announcedAddress)
         }
-        udp.receiveBufferBytes = try self.integer("udp.receive_buffer_bytes", in: 65_536...(1 << 30)) ?? udp.receiveBufferBytes
+        udp.receiveBufferBytes =
+            try self.integer("udp.receive_buffer_bytes", in: 65_536...(1 << 30)) ?? udp.receiveBufferBytes
         udp.vectorReadCount = try self.integer("udp.vector_read_count", in: 1...1024) ?? udp.vectorReadCount
         udp.ioThreads = try self.integer("udp.io_threads", in: 1...64) ?? udp.ioThreads
     }
 
     private func readSessions(_ mux: inout MuxSettings) throws {
-        mux.limits.maxSessionsPerRoom = try self.integer("limits.max_sessions_per_room", in: 1...1_000_000) ?? mux.limits.maxSessionsPerRoom
-        mux.limits.maxSessionsPerUser = try self.integer("limits.max_sessions_per_user", in: 1...1_000_000) ?? mux.limits.maxSessionsPerUser
-        mux.limits.maxSessionsTotal = try self.integer("limits.max_sessions_total", in: 1...10_000_000) ?? mux.limits.maxSessionsTotal
-        if let seconds = try self.integer("session.connect_timeout", in: 1...3600) { mux.timeouts.connect = .seconds(seconds) }
-        if let seconds = try self.integer("session.consent_timeout", in: 1...3600) { mux.timeouts.consent = .seconds(seconds) }
-        if let seconds = try self.integer("session.max_duration", in: 1...(30 * 86_400)) { mux.timeouts.maxDuration = .seconds(seconds) }
+        mux.limits.maxSessionsPerRoom =
+            try self.integer("limits.max_sessions_per_room", in: 1...1_000_000) ?? mux.limits.maxSessionsPerRoom
+        mux.limits.maxSessionsPerUser =
+            try self.integer("limits.max_sessions_per_user", in: 1...1_000_000) ?? mux.limits.maxSessionsPerUser
+        mux.limits.maxSessionsTotal =
+            try self.integer("limits.max_sessions_total", in: 1...10_000_000) ?? mux.limits.maxSessionsTotal
+        if let seconds = try self.integer("session.connect_timeout", in: 1...3600) {
+            mux.timeouts.connect = .seconds(seconds)
+        }
+        if let seconds = try self.integer("session.consent_timeout", in: 1...3600) {
+            mux.timeouts.consent = .seconds(seconds)
+        }
+        if let seconds = try self.integer("session.max_duration", in: 1...(30 * 86_400)) {
+            mux.timeouts.maxDuration = .seconds(seconds)
+        }
         if let handler = try self.text("session.default_handler") {
             guard MediamuxApp.defaultHandlerNames.contains(handler) else {
                 let known = MediamuxApp.defaultHandlerNames.joined(separator: ", ")
                 if MediamuxApp.handlerNames.contains(handler) {
                     throw ConfigurationError(
                         key: "session.default_handler",
-                        message: "\"\(handler)\" needs parameters of each request, so it cannot be the default; use one of \(known)"
+                        message:
+                            "\"\(handler)\" needs parameters of each request, so it cannot be the default; use one of \(known)"
                     )
                 }
-                throw ConfigurationError(key: "session.default_handler", message: "\"\(handler)\" is not one of \(known)")
+                throw ConfigurationError(
+                    key: "session.default_handler", message: "\"\(handler)\" is not one of \(known)")
             }
             mux.defaultHandler = handler
         }
-        if let rate = try self.integer("rate_limit.stun_failures_per_second", in: 1...1_000_000) { mux.rateLimit.ratePerSecond = Double(rate) }
-        if let burst = try self.integer("rate_limit.stun_failure_burst", in: 1...1_000_000) { mux.rateLimit.burst = Double(burst) }
+        if let rate = try self.integer("rate_limit.stun_failures_per_second", in: 1...1_000_000) {
+            mux.rateLimit.ratePerSecond = Double(rate)
+        }
+        if let burst = try self.integer("rate_limit.stun_failure_burst", in: 1...1_000_000) {
+            mux.rateLimit.burst = Double(burst)
+        }
         if let rate = try self.integer("rate_limit.session_failures_per_second", in: 1...1_000_000) {
             mux.checkBudgets.sessionFailuresPerSecond = Double(rate)
         }
@@ -141,7 +169,9 @@ public struct SettingsLoader {
         if let rate = try self.integer("rate_limit.error_responses_per_second", in: 1...10_000_000) {
             mux.checkBudgets.errorResponsesPerSecond = Double(rate)
         }
-        if let cidrs = self.list("rtp.allowed_sinks") { mux.allowedRTPSinks = try Self.networks(cidrs, key: "rtp.allowed_sinks") }
+        if let cidrs = self.list("rtp.allowed_sinks") {
+            mux.allowedRTPSinks = try Self.networks(cidrs, key: "rtp.allowed_sinks")
+        }
         if let bind = try self.text("rtp.bind") {
             guard let ip = IPAddress(bind), !ip.isUnspecified else {
                 throw ConfigurationError(key: "rtp.bind", message: "\"\(bind)\" is not a concrete IP address")
@@ -155,12 +185,15 @@ public struct SettingsLoader {
 
     private func readDTLS(_ settings: inout AppSettings) throws {
         settings.media.mtu = try self.integer("dtls.mtu", in: 576...9000) ?? settings.media.mtu
-        if let seconds = try self.integer("dtls.timeout", in: 1...300) { settings.media.handshakeTimeout = .seconds(seconds) }
+        if let seconds = try self.integer("dtls.timeout", in: 1...300) {
+            settings.media.handshakeTimeout = .seconds(seconds)
+        }
         settings.codecs = self.list("sdp.codecs").flatMap { $0.isEmpty ? nil : $0 }
         settings.certificatePath = try self.text("dtls.certificate")
         settings.privateKeyPath = try self.text("dtls.private_key")
         if (settings.certificatePath == nil) != (settings.privateKeyPath == nil) {
-            throw ConfigurationError(key: "dtls.certificate", message: "dtls.certificate and dtls.private_key come together")
+            throw ConfigurationError(
+                key: "dtls.certificate", message: "dtls.certificate and dtls.private_key come together")
         }
     }
 
@@ -174,15 +207,26 @@ public struct SettingsLoader {
         api.port = try self.integer("api.port", in: 0...65535) ?? api.port
         api.token = try self.text("api.token") ?? api.token
         api.metricsToken = try self.text("api.metrics_token") ?? api.metricsToken
-        if let rate = try self.integer("api.max_creates_per_second", in: 1...1_000_000) { api.maxCreatesPerSecond = Double(rate) }
-        api.limits.maxConnections = try self.integer("api.max_connections", in: 16...1_000_000) ?? api.limits.maxConnections
+        if let rate = try self.integer("api.max_creates_per_second", in: 1...1_000_000) {
+            api.maxCreatesPerSecond = Double(rate)
+        }
+        api.limits.maxConnections =
+            try self.integer("api.max_connections", in: 16...1_000_000) ?? api.limits.maxConnections
         if let perIP = try self.integer("api.max_connections_per_ip", in: 0...1_000_000) {
             api.limits.maxConnectionsPerIP = perIP == 0 ? nil : perIP
         }
-        if let cidrs = self.list("api.trusted_cidrs") { api.limits.trusted = try Self.networks(cidrs, key: "api.trusted_cidrs") }
-        if let seconds = try self.integer("api.header_timeout", in: 1...3600) { api.limits.headerTimeout = .seconds(Int64(seconds)) }
-        if let seconds = try self.integer("api.body_timeout", in: 1...3600) { api.limits.bodyTimeout = .seconds(Int64(seconds)) }
-        if let seconds = try self.integer("api.idle_timeout", in: 1...86_400) { api.limits.idleTimeout = .seconds(Int64(seconds)) }
+        if let cidrs = self.list("api.trusted_cidrs") {
+            api.limits.trusted = try Self.networks(cidrs, key: "api.trusted_cidrs")
+        }
+        if let seconds = try self.integer("api.header_timeout", in: 1...3600) {
+            api.limits.headerTimeout = .seconds(Int64(seconds))
+        }
+        if let seconds = try self.integer("api.body_timeout", in: 1...3600) {
+            api.limits.bodyTimeout = .seconds(Int64(seconds))
+        }
+        if let seconds = try self.integer("api.idle_timeout", in: 1...86_400) {
+            api.limits.idleTimeout = .seconds(Int64(seconds))
+        }
         if let demo = try self.text("api.demo") {
             guard let value = Bool(demo) else {
                 throw ConfigurationError(key: "api.demo", message: "\"\(demo)\" is not true or false")
@@ -213,7 +257,8 @@ public struct SettingsLoader {
     private func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let text = try self.text(key) else { return nil }
         guard let value = Int(text.trimmingSpaces()), range.contains(value) else {
-            throw ConfigurationError(key: key, message: "\"\(text)\" is not a whole number in \(range.lowerBound)...\(range.upperBound)")
+            throw ConfigurationError(
+                key: key, message: "\"\(text)\" is not a whole number in \(range.lowerBound)...\(range.upperBound)")
         }
         return value
     }
@@ -234,7 +279,8 @@ public struct SettingsLoader {
             throw ConfigurationError(key: "udp.announce", message: "\"\(text)\" is not local=public[:port]")
         }
         guard !local.isUnspecified else {
-            throw ConfigurationError(key: "udp.announce", message: "\"\(text)\": name a concrete local address, not a wildcard")
+            throw ConfigurationError(
+                key: "udp.announce", message: "\"\(text)\": name a concrete local address, not a wildcard")
         }
         let announced: AnnouncedAddress
         if let address = TransportAddress(parts[1]) {
@@ -245,7 +291,8 @@ public struct SettingsLoader {
             throw ConfigurationError(key: "udp.announce", message: "\"\(parts[1])\" is not an address or address:port")
         }
         guard announced.publicIP.isIPv4 == local.isIPv4 else {
-            throw ConfigurationError(key: "udp.announce", message: "\"\(text)\": local and public addresses must be the same family")
+            throw ConfigurationError(
+                key: "udp.announce", message: "\"\(text)\": local and public addresses must be the same family")
         }
         return announced
     }

@@ -18,7 +18,8 @@ public enum YAMLSettings {
         }
         guard let root, root.null == nil else { return [:] }
         guard case .mapping(let sections) = root else {
-            throw ConfigurationError(key: "--config", message: "the file must be a mapping of sections, such as udp: and api:")
+            throw ConfigurationError(
+                key: "--config", message: "the file must be a mapping of sections, such as udp: and api:")
         }
         var values = SettingValues()
         for (sectionNode, body) in sections {
@@ -28,7 +29,8 @@ public enum YAMLSettings {
             }
             if body.null != nil { continue }
             guard case .mapping(let entries) = body else {
-                throw ConfigurationError(key: section, message: "must be a mapping of keys, such as \(section):\\n  key: value")
+                throw ConfigurationError(
+                    key: section, message: "must be a mapping of keys, such as \(section):\\n  key: value")
             }
             for (keyNode, valueNode) in entries {
                 let name = section + "." + (try Self.name(of: keyNode, in: section))
@@ -57,12 +59,13 @@ public enum YAMLSettings {
         case (.scalar(let scalar), .list):
             return .list(SettingText.listItems(scalar.string))
         case (.sequence(let items), .list):
-            return .list(try items.map { item in
-                guard case .scalar(let scalar) = item, item.null == nil else {
-                    throw ConfigurationError(key: key.name, message: "takes a list of plain values")
-                }
-                return scalar.string.trimmingSpaces()
-            })
+            return .list(
+                try items.map { item in
+                    guard case .scalar(let scalar) = item, item.null == nil else {
+                        throw ConfigurationError(key: key.name, message: "takes a list of plain values")
+                    }
+                    return scalar.string.trimmingSpaces()
+                })
         case (.sequence, .scalar):
             throw ConfigurationError(key: key.name, message: "takes one value, not a list")
         case (.mapping, _):

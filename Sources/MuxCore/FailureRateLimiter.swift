@@ -15,7 +15,9 @@ public struct FailureRateLimiter: Sendable {
         public var trusted: [IPNetwork] = []
         public var maxTrackedSources = 65_536
 
-        public init(ratePerSecond: Double = 50, burst: Double = 50, trusted: [IPNetwork] = [], maxTrackedSources: Int = 65_536) {
+        public init(
+            ratePerSecond: Double = 50, burst: Double = 50, trusted: [IPNetwork] = [], maxTrackedSources: Int = 65_536
+        ) {
             self.ratePerSecond = ratePerSecond
             self.burst = burst
             self.trusted = trusted
@@ -62,7 +64,9 @@ public struct FailureRateLimiter: Sendable {
     }
 
     @discardableResult
-    private mutating func withBucket<T>(_ address: IPAddress, now: ContinuousClock.Instant, _ body: (inout TokenBucket) -> T) -> T {
+    private mutating func withBucket<T>(
+        _ address: IPAddress, now: ContinuousClock.Instant, _ body: (inout TokenBucket) -> T
+    ) -> T {
         let source = address.hostPrefix
         let fresh = TokenBucket(rate: self.settings.ratePerSecond, burst: self.settings.burst, now: now)
         if self.buckets[source] == nil && self.buckets.count >= self.settings.maxTrackedSources {

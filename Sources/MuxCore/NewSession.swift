@@ -57,7 +57,8 @@ final class SessionRecord: @unchecked Sendable {
         self.key = STUNIntegrityKey(password: new.credentials.password)
         self.agent = ICELiteAgent(timeouts: timeouts, now: now)
         self.wake = self.agent.nextWake()
-        self.failures = TokenBucket(rate: budgets.sessionFailuresPerSecond, burst: budgets.sessionFailureBurst, now: now)
+        self.failures = TokenBucket(
+            rate: budgets.sessionFailuresPerSecond, burst: budgets.sessionFailureBurst, now: now)
         let responses = budgets.errorResponsesPerSessionPerSecond
         self.errorResponses = TokenBucket(rate: responses, burst: responses, now: now)
     }
@@ -80,7 +81,8 @@ final class SessionRecord: @unchecked Sendable {
         SessionSnapshot(
             id: self.new.id, room: self.new.ticket.room, user: self.new.ticket.user, handler: self.new.handlerName,
             localCredentials: self.new.credentials, state: closeReason == nil ? self.visibleState : .closed,
-            iceState: closeReason == nil ? self.state : .closed, closeReason: closeReason, tuples: self.agent.tuples.map(\.tuple), selected: self.agent.selected,
+            iceState: closeReason == nil ? self.state : .closed, closeReason: closeReason,
+            tuples: self.agent.tuples.map(\.tuple), selected: self.agent.selected,
             traffic: self.new.counters.snapshot, age: now - self.agent.createdAt
         )
     }

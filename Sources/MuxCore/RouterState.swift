@@ -142,7 +142,8 @@ struct RouterState: Sendable {
 
     /// Routes one non-STUN datagram that arrived on `tuple`: two hash lookups and no allocation.
     mutating func route(
-        _ datagram: UnsafeRawBufferPointer, class packetClass: PacketClass, on tuple: FiveTuple, now: ContinuousClock.Instant
+        _ datagram: UnsafeRawBufferPointer, class packetClass: PacketClass, on tuple: FiveTuple,
+        now: ContinuousClock.Instant
     ) -> RouteDecision {
         switch packetClass {
         case .unknown:
@@ -173,7 +174,8 @@ struct RouterState: Sendable {
     ) -> CheckLookup {
         let source = tuple.remote.ip
         guard let id = self.byUfrag[String(ufrag)], let record = self.sessions[id],
-              self.socketOwners[tuple.socket].map({ $0 == id }) ?? true else {
+            self.socketOwners[tuple.socket].map({ $0 == id }) ?? true
+        else {
             if self.limiter.isLimited(source, now: now) { return .refused(.rateLimited) }
             self.limiter.chargeFailure(source, now: now)
             return .refused(.unknownUfrag)
@@ -226,14 +228,17 @@ struct RouterState: Sendable {
             }
         }
         var change = ICELiteAgent.TupleChange()
-        self.updateState(of: record) { change = $0.agent.handleAuthenticatedCheck(on: tuple, nominated: nominated, now: now) }
+        self.updateState(of: record) {
+            change = $0.agent.handleAuthenticatedCheck(on: tuple, nominated: nominated, now: now)
+        }
         if let evicted = change.evicted {
             self.byTuple[evicted] = nil
             record.mediaRoute.invalidate()
         }
         self.byTuple[tuple] = id
         if change.selectionChanged {
-            let kind: PathChange.Kind = change.previouslySelected != nil ? .switched : change.reselected ? .reselected : .selected
+            let kind: PathChange.Kind =
+                change.previouslySelected != nil ? .switched : change.reselected ? .reselected : .selected
             changes.append(PathChange(session: id, kind: kind, from: change.previouslySelected, to: tuple))
             if let notice = record.noticeOfMove(to: tuple) { notices.append(notice) }
             // A first nomination can bring the deadline forward (consent after a longer connect timeout), and
@@ -297,7 +302,9 @@ struct RouterState: Sendable {
             work.examined += 1
             guard let record = self.sessions[entry.id], record.wake == entry.at else { continue }
             if let expiry = record.agent.expiry(now: now) {
-                if let closed = self.remove(entry.id, reason: CloseReason(expiry), now: now) { work.closed.append(closed) }
+                if let closed = self.remove(entry.id, reason: CloseReason(expiry), now: now) {
+                    work.closed.append(closed)
+                }
                 continue
             }
             var stale: [FiveTuple] = []

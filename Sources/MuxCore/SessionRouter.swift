@@ -28,12 +28,14 @@ public final class SessionRouter: Sendable {
     }
 
     public func route(
-        _ datagram: UnsafeRawBufferPointer, class packetClass: PacketClass, on tuple: FiveTuple, now: ContinuousClock.Instant
+        _ datagram: UnsafeRawBufferPointer, class packetClass: PacketClass, on tuple: FiveTuple,
+        now: ContinuousClock.Instant
     ) -> RouteDecision {
         switch packetClass {
         case .unknown: return .drop(.unknownClass)
         case .stun: return self.answerCheck(datagram, on: tuple, now: now)
-        case .dtls, .rtp, .rtcp: return self.state.withLock { $0.route(datagram, class: packetClass, on: tuple, now: now) }
+        case .dtls, .rtp, .rtcp:
+            return self.state.withLock { $0.route(datagram, class: packetClass, on: tuple, now: now) }
         }
     }
 
@@ -47,7 +49,9 @@ public final class SessionRouter: Sendable {
     ///
     /// The cheapest refusal comes first: the ufrag is read in place (`STUNCheckPeek`) and looked up before
     /// the check is parsed, so a check the budgets refuse costs no copy, no allocation, no CRC and no HMAC.
-    private func answerCheck(_ datagram: UnsafeRawBufferPointer, on tuple: FiveTuple, now: ContinuousClock.Instant) -> RouteDecision {
+    private func answerCheck(
+        _ datagram: UnsafeRawBufferPointer, on tuple: FiveTuple, now: ContinuousClock.Instant
+    ) -> RouteDecision {
         let source = tuple.remote.ip
         guard let ufrag = STUNCheckPeek.localUfrag(of: datagram) else {
             // Not framed as a check: the parse and precheck say why (FuzzSTUN checks that precheck accepts
@@ -55,7 +59,8 @@ public final class SessionRouter: Sendable {
             guard let request = try? STUNMessage(parsing: datagram) else { return .drop(.malformed) }
             guard request.type == .bindingRequest else { return .drop(.unexpectedSTUN) }
             guard case .failure(let refused) = ConnectivityCheck.precheck(request) else { return .drop(.malformed) }
-            return self.refuse(DropReason(refused.refusal), response: refused.response, naming: nil, from: source, now: now)
+            return self.refuse(
+                DropReason(refused.refusal), response: refused.response, naming: nil, from: source, now: now)
         }
         let id: SessionID
         let key: STUNIntegrityKey
@@ -66,7 +71,8 @@ public final class SessionRouter: Sendable {
         // Framing held; the parse checks every attribute's length and precheck the FINGERPRINT's CRC.
         guard let request = try? STUNMessage(parsing: datagram) else { return .drop(.malformed) }
         if case .failure(let refused) = ConnectivityCheck.precheck(request) {
-            return self.refuse(DropReason(refused.refusal), response: refused.response, naming: nil, from: source, now: now)
+            return self.refuse(
+                DropReason(refused.refusal), response: refused.response, naming: nil, from: source, now: now)
         }
 
         switch ConnectivityCheck.respond(to: request, from: tuple.remote, key: key) {
@@ -95,7 +101,8 @@ public final class SessionRouter: Sendable {
     /// A refused check costs its source and the session it named part of their failure budgets; it is
     /// answered only while its source has budget left and the error-response budgets allow.
     private func refuse(
-        _ reason: DropReason, response: [UInt8]?, naming id: SessionID?, from source: IPAddress, now: ContinuousClock.Instant
+        _ reason: DropReason, response: [UInt8]?, naming id: SessionID?, from source: IPAddress,
+        now: ContinuousClock.Instant
     ) -> RouteDecision {
         switch self.state.withLock({ $0.refuse(reason, naming: id, from: source, now: now) }) {
         case .limited:
@@ -112,10 +119,12 @@ public final class SessionRouter: Sendable {
     private func report(_ change: PathChange) {
         self.metrics.record(change.kind)
         let level: Logger.Level = change.kind == .selected ? .debug : .info
-        self.logger.log(level: level, "selected pair \(change.kind.rawValue)", metadata: [
-            "session": "\(change.session)", "from": "\(change.from.map(String.init(describing:)) ?? "none")",
-            "to": "\(change.to.map(String.init(describing:)) ?? "none")",
-        ])
+        self.logger.log(
+            level: level, "selected pair \(change.kind.rawValue)",
+            metadata: [
+                "session": "\(change.session)", "from": "\(change.from.map(String.init(describing:)) ?? "none")",
+                "to": "\(change.to.map(String.init(describing:)) ?? "none")",
+            ])
     }
 
     public func insert(_ session: NewSession, now: ContinuousClock.Instant) -> InsertOutcome {

@@ -24,7 +24,9 @@ public final class DTLSCertificate: @unchecked Sendable {
     }
 
     public static func generate() throws -> DTLSCertificate {
-        guard let pointer = mm_certificate_generate() else { throw CryptoError("cannot generate an ECDSA P-256 certificate") }
+        guard let pointer = mm_certificate_generate() else {
+            throw CryptoError("cannot generate an ECDSA P-256 certificate")
+        }
         return try DTLSCertificate(pointer)
     }
 

@@ -72,7 +72,9 @@ public final class DTLSEngine {
     /// The next datagram to send, if any.
     public func pollDatagram() -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: max(self.mtu, 2048))
-        let length = buffer.withUnsafeMutableBufferPointer { mm_dtls_next_datagram(self.pointer, $0.baseAddress, $0.count) }
+        let length = buffer.withUnsafeMutableBufferPointer {
+            mm_dtls_next_datagram(self.pointer, $0.baseAddress, $0.count)
+        }
         guard length > 0 else { return nil }
         return Array(buffer.prefix(Int(length)))
     }

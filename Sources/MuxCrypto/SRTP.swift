@@ -2,6 +2,8 @@ import CMuxCrypto
 
 /// The SRTP protection profiles mediamux offers, by their DTLS-SRTP ids (RFC 5764, RFC 7714).
 public enum SRTPProfile: Int32, Sendable {
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // libsrtp's and RFC 5764's name, whose "80" is the tag's bit count.
     case aes128CMHMACSHA1_80 = 1
     case aeadAES128GCM = 7
 
@@ -24,7 +26,8 @@ public struct SRTPKeyMaterial: Sendable, Equatable {
     public let serverKey: [UInt8]
     public let serverSalt: [UInt8]
 
-    public init(profile: SRTPProfile, clientKey: [UInt8], clientSalt: [UInt8], serverKey: [UInt8], serverSalt: [UInt8]) {
+    public init(profile: SRTPProfile, clientKey: [UInt8], clientSalt: [UInt8], serverKey: [UInt8], serverSalt: [UInt8])
+    {
         self.profile = profile
         self.clientKey = clientKey
         self.clientSalt = clientSalt
@@ -62,16 +65,20 @@ public final class SRTPContext {
 
     /// Encrypts `length` bytes at the start of `buffer` and returns the new length; `buffer` must have
     /// `maxTrailer` bytes to spare.
-    public func protect(_ buffer: UnsafeMutableRawBufferPointer, length: Int, isRTCP: Bool) -> Result<Int, SRTPFailure> {
+    public func protect(_ buffer: UnsafeMutableRawBufferPointer, length: Int, isRTCP: Bool) -> Result<Int, SRTPFailure>
+    {
         var newLength = Int32(length)
         let status = mm_srtp_protect(
-            self.pointer, buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), &newLength, Int32(buffer.count), isRTCP ? 1 : 0
+            self.pointer, buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), &newLength, Int32(buffer.count),
+            isRTCP ? 1 : 0
         )
         return Self.result(status, Int(newLength))
     }
 
     /// Decrypts and authenticates in place; returns the plaintext length.
-    public func unprotect(_ buffer: UnsafeMutableRawBufferPointer, length: Int, isRTCP: Bool) -> Result<Int, SRTPFailure> {
+    public func unprotect(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, isRTCP: Bool
+    ) -> Result<Int, SRTPFailure> {
         var newLength = Int32(length)
         let status = mm_srtp_unprotect(
             self.pointer, buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), &newLength, isRTCP ? 1 : 0
@@ -97,7 +104,8 @@ public final class SRTPSession {
 
     public init(keys: SRTPKeyMaterial, role: DTLSRole) throws {
         self.profile = keys.profile
-        let (remoteKey, remoteSalt, localKey, localSalt) = role == .server
+        let (remoteKey, remoteSalt, localKey, localSalt) =
+            role == .server
             ? (keys.clientKey, keys.clientSalt, keys.serverKey, keys.serverSalt)
             : (keys.serverKey, keys.serverSalt, keys.clientKey, keys.clientSalt)
         self.inbound = try SRTPContext(profile: keys.profile, key: remoteKey, salt: remoteSalt, inbound: true)

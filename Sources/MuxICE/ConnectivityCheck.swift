@@ -32,14 +32,17 @@ public enum ConnectivityCheck {
     public static func precheck(_ request: STUNMessage) -> Result<Substring, Refused> {
         guard request.hasValidFingerprint else { return .failure(Refused(.badFingerprint, response: nil)) }
         guard let username = request.username, let colon = username.firstIndex(of: ":"),
-              colon != username.startIndex else {
-            return .failure(Refused(.missingAttribute, response: self.unauthenticatedError(400, "Bad Request", to: request)))
+            colon != username.startIndex
+        else {
+            return .failure(
+                Refused(.missingAttribute, response: self.unauthenticatedError(400, "Bad Request", to: request)))
         }
         return .success(username[..<colon])
     }
 
     /// Verifies the request against the session's key and builds the answer.
-    public static func respond(to request: STUNMessage, from source: TransportAddress, key: STUNIntegrityKey) -> Outcome {
+    public static func respond(to request: STUNMessage, from source: TransportAddress, key: STUNIntegrityKey) -> Outcome
+    {
         guard request.hasMessageIntegrity else {
             return .refused(.missingAttribute, response: self.unauthenticatedError(400, "Bad Request", to: request))
         }

@@ -20,6 +20,7 @@ public enum ControllingCheck {
             builder.appendICEControlling(tieBreaker: 7)
         }
         if nominate { builder.appendUseCandidate() }
-        return builder.finish(integrity: integrity ? STUNIntegrityKey(password: password) : nil, fingerprint: fingerprint)
+        return builder.finish(
+            integrity: integrity ? STUNIntegrityKey(password: password) : nil, fingerprint: fingerprint)
     }
 }

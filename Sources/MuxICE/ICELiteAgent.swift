@@ -37,7 +37,10 @@ public struct ICELiteAgent: Sendable {
         /// The selection had been lost, and this check restored one.
         public var reselected = false
 
-        public init(added: FiveTuple? = nil, evicted: FiveTuple? = nil, selectionChanged: Bool = false, previouslySelected: FiveTuple? = nil) {
+        public init(
+            added: FiveTuple? = nil, evicted: FiveTuple? = nil, selectionChanged: Bool = false,
+            previouslySelected: FiveTuple? = nil
+        ) {
             self.added = added
             self.evicted = evicted
             self.selectionChanged = selectionChanged
@@ -71,15 +74,18 @@ public struct ICELiteAgent: Sendable {
         return self.tuples.isEmpty ? .new : .checking
     }
 
-    public mutating func handleAuthenticatedCheck(on tuple: FiveTuple, nominated: Bool, now: ContinuousClock.Instant) -> TupleChange {
+    public mutating func handleAuthenticatedCheck(
+        on tuple: FiveTuple, nominated: Bool, now: ContinuousClock.Instant
+    ) -> TupleChange {
         var change = TupleChange(added: nil, evicted: nil, selectionChanged: false)
         self.lastConsent = now
         if let index = self.tuples.firstIndex(where: { $0.tuple == tuple }) {
             self.tuples[index].lastCheck = now
         } else {
             if self.tuples.count >= Self.maxTuples,
-               let oldest = self.tuples.indices.filter({ self.tuples[$0].tuple != self.selected })
-                   .min(by: { self.tuples[$0].boundAt < self.tuples[$1].boundAt }) {
+                let oldest = self.tuples.indices.filter({ self.tuples[$0].tuple != self.selected })
+                    .min(by: { self.tuples[$0].boundAt < self.tuples[$1].boundAt })
+            {
                 change.evicted = self.tuples.remove(at: oldest).tuple
             }
             self.tuples.append(BoundTuple(tuple: tuple, boundAt: now, lastCheck: now))
@@ -107,7 +113,8 @@ public struct ICELiteAgent: Sendable {
     /// a tuple: when to look at this session again.
     public func nextWake() -> ContinuousClock.Instant {
         let expiry = self.pollTimeout()
-        let stale = self.tuples.lazy.filter { $0.tuple != self.selected }.map { $0.lastCheck + self.timeouts.consent }.min()
+        let stale = self.tuples.lazy.filter { $0.tuple != self.selected }.map { $0.lastCheck + self.timeouts.consent }
+            .min()
         return stale.map { min(expiry, $0) } ?? expiry
     }
 
@@ -122,7 +129,9 @@ public struct ICELiteAgent: Sendable {
     /// If the selected tuple was taken over by another session, any check keeps the session until it
     /// nominates again.
     private var livenessDeadline: ContinuousClock.Instant {
-        guard self.wasNominated, let lastConsent = self.lastConsent else { return self.createdAt + self.timeouts.connect }
+        guard self.wasNominated, let lastConsent = self.lastConsent else {
+            return self.createdAt + self.timeouts.connect
+        }
         if let selected = self.selected, let bound = self.tuples.first(where: { $0.tuple == selected }) {
             return bound.lastCheck + self.timeouts.consent
         }
@@ -155,7 +164,9 @@ extension ICELiteAgent {
     /// copied packet, so a forger cannot produce one, while a peer that only receives still sends RTCP.
     /// Returns false (and changes nothing) on any other tuple.
     public mutating func handleAuthenticatedMedia(on tuple: FiveTuple, now: ContinuousClock.Instant) -> Bool {
-        guard tuple == self.selected, let index = self.tuples.firstIndex(where: { $0.tuple == tuple }) else { return false }
+        guard tuple == self.selected, let index = self.tuples.firstIndex(where: { $0.tuple == tuple }) else {
+            return false
+        }
         self.tuples[index].lastCheck = now
         self.lastConsent = now
         return true

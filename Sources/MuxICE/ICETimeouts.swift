@@ -7,7 +7,9 @@ public struct ICETimeouts: Sendable, Equatable {
     /// No session lives longer than this.
     public var maxDuration: Duration = .seconds(24 * 3600)
 
-    public init(connect: Duration = .seconds(30), consent: Duration = .seconds(30), maxDuration: Duration = .seconds(86_400)) {
+    public init(
+        connect: Duration = .seconds(30), consent: Duration = .seconds(30), maxDuration: Duration = .seconds(86_400)
+    ) {
         self.connect = connect
         self.consent = consent
         self.maxDuration = maxDuration

@@ -1,11 +1,12 @@
 import CMuxSockets
-#if canImport(Glibc)
-import Glibc
-#endif
 import MuxCore
 import MuxICE
 import MuxWire
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One packet thread: reads its sockets with `recvmmsg` in batches, routes every datagram, and sends
 /// what routing and handlers produced with `sendmmsg` after each batch. Nothing on this path allocates
@@ -57,11 +58,13 @@ final class IOThread: @unchecked Sendable {
     func start() {
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
-        let created = pthread_create(&thread, nil, { context in
-            let ioThread = Unmanaged<IOThread>.fromOpaque(context!).takeRetainedValue()
-            ioThread.loop()
-            return nil
-        }, context)
+        let created = pthread_create(
+            &thread, nil,
+            { context in
+                let ioThread = Unmanaged<IOThread>.fromOpaque(context!).takeRetainedValue()
+                ioThread.loop()
+                return nil
+            }, context)
         precondition(created == 0, "cannot start an I/O thread")
         pthread_detach(thread)
     }
@@ -208,7 +211,8 @@ final class IOThread: @unchecked Sendable {
             return
         }
         let tuple = FiveTuple(socket: served.endpoint, remote: remote)
-        let decision = packetClass == .stun || packetClass == .unknown
+        let decision =
+            packetClass == .stun || packetClass == .unknown
             ? self.router.route(UnsafeRawBufferPointer(datagram), class: packetClass, on: tuple, now: now)
             : self.mediaRoutes.route(bytes: datagram.count, on: tuple, router: self.router)
         switch decision {

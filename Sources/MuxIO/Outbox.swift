@@ -1,6 +1,7 @@
 import CMuxSockets
 import Metrics
 import MuxWire
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,7 +25,9 @@ final class Outbox {
     private(set) var count = 0
 
     init(thread: Int, capacity: Int, slotSize: Int) {
-        guard let batch = mm_batch_new(Int32(capacity), Int32(slotSize)) else { fatalError("out of memory for an outbox") }
+        guard let batch = mm_batch_new(Int32(capacity), Int32(slotSize)) else {
+            fatalError("out of memory for an outbox")
+        }
         self.batch = batch
         self.thread = thread
         self.capacity = capacity
@@ -41,7 +44,8 @@ final class Outbox {
     /// returned nil. Sends what is queued first when full. `residence` is recorded for RTP and RTCP only.
     func append(
         descriptor: Int32, destination: UnsafePointer<sockaddr_storage>, length addressLength: socklen_t,
-        counters: SocketCounters, residence: Timer? = nil, capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?
+        counters: SocketCounters, residence: Timer? = nil, capacity: Int,
+        _ write: (UnsafeMutableRawBufferPointer) -> Int?
     ) -> (datagram: UnsafeRawBufferPointer, packetClass: PacketClass)? {
         guard capacity <= self.slotSize else { return nil }
         if self.count == self.capacity { self.flush() }

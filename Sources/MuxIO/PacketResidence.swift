@@ -1,4 +1,5 @@
 import Metrics
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,9 +20,10 @@ final class PacketResidence: Sendable {
     private let timers: [String: Timer]
 
     init(handlers: some Sequence<String>, factory: any MetricsFactory) {
-        self.timers = Dictionary(uniqueKeysWithValues: handlers.map {
-            ($0, Timer(label: Self.label, dimensions: [("handler", $0)], factory: factory))
-        })
+        self.timers = Dictionary(
+            uniqueKeysWithValues: handlers.map {
+                ($0, Timer(label: Self.label, dimensions: [("handler", $0)], factory: factory))
+            })
     }
 
     func timer(forHandler name: String) -> Timer? {

@@ -27,7 +27,9 @@ final class PlainUDPPort: PlainPort {
         let receiver = Receiver(sinkIP: sink.ip)
         let channel = try await DatagramBootstrap(group: group)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Inbound(receiver: receiver)) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Inbound(receiver: receiver))
+                }
             }
             .bind(host: "\(ip)", port: 0).get()
         let local = channel.localAddress.flatMap { TransportAddress($0) } ?? TransportAddress(ip: ip, port: 0)
@@ -67,7 +69,8 @@ final class PlainUDPPort: PlainPort {
             let envelope = Self.unwrapInboundIn(data)
             // Only the tool's host may inject media into the session.
             guard TransportAddress(envelope.remoteAddress)?.ip == self.receiver.sinkIP,
-                  let callback = self.receiver.callback.withLock({ $0 }) else { return }
+                let callback = self.receiver.callback.withLock({ $0 })
+            else { return }
             ReadInstant.with(.now) { callback(envelope.data) }
         }
 

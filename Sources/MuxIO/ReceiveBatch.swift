@@ -1,4 +1,5 @@
 import CMuxSockets
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +12,9 @@ final class ReceiveBatch {
     private let batch: OpaquePointer
 
     init(capacity: Int, slotSize: Int) {
-        guard let batch = mm_batch_new(Int32(capacity), Int32(slotSize)) else { fatalError("out of memory for a receive batch") }
+        guard let batch = mm_batch_new(Int32(capacity), Int32(slotSize)) else {
+            fatalError("out of memory for a receive batch")
+        }
         self.batch = batch
         self.capacity = capacity
         self.slotSize = slotSize
@@ -26,7 +29,8 @@ final class ReceiveBatch {
 
     /// Datagram `index` of the last read, in its slot: valid until the next read.
     func datagram(_ index: Int) -> UnsafeMutableRawBufferPointer {
-        UnsafeMutableRawBufferPointer(start: mm_batch_slot(self.batch, Int32(index)), count: Int(mm_batch_length(self.batch, Int32(index))))
+        UnsafeMutableRawBufferPointer(
+            start: mm_batch_slot(self.batch, Int32(index)), count: Int(mm_batch_length(self.batch, Int32(index))))
     }
 
     /// True when datagram `index` was longer than a slot and the kernel cut it.

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Metrics
 import MuxCore
 import MuxICE
 import MuxWire
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Sends a session's datagrams to its selected 5-tuple, from the endpoint (local address and port) that
 /// tuple arrived on. On an I/O thread a datagram joins the thread's outbox and leaves with the batch;
@@ -111,7 +112,8 @@ final class SessionSender: DatagramSender, PathObserver {
             if let outbox = Outbox.current {
                 let datagram = outbox.append(
                     descriptor: route.endpoint.socket(forThread: outbox.thread).descriptor, destination: destination,
-                    length: route.length, counters: route.endpoint.counters, residence: self.residence, capacity: capacity,
+                    length: route.length, counters: route.endpoint.counters, residence: self.residence,
+                    capacity: capacity,
                     write
                 )
                 return datagram.map { ($0.datagram.count, $0.packetClass) }
@@ -148,7 +150,9 @@ final class SessionSender: DatagramSender, PathObserver {
     ) -> (Int, PacketClass)? {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(capacity, 1), alignment: 16)
         defer { buffer.deallocate() }
-        guard let bytes = write(UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(capacity))), bytes > 0, bytes <= capacity else {
+        guard let bytes = write(UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(capacity))), bytes > 0,
+            bytes <= capacity
+        else {
             return nil
         }
         let datagram = UnsafeRawBufferPointer(rebasing: buffer.prefix(bytes))

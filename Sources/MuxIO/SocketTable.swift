@@ -9,7 +9,8 @@ enum SocketTable {
     static func sharers(of descriptors: [Int32], ipv4: Bool) -> Int {
         let ours = Set(descriptors.compactMap(Self.inode))
         guard ours.count == descriptors.count,
-              let rows = Self.read(ipv4 ? "/proc/net/udp" : "/proc/net/udp6") else {
+            let rows = Self.read(ipv4 ? "/proc/net/udp" : "/proc/net/udp6")
+        else {
             return 0
         }
         // Columns: sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...

@@ -1,9 +1,10 @@
 import CMuxSockets
+import MuxCore
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import MuxCore
-import Synchronization
 
 /// The router's timers on a thread of their own: ICE deadlines and consent, and the ticks handlers ask for
 /// (DTLS retransmissions, the handshake deadline, a client's first flight, the release of an association).
@@ -33,11 +34,13 @@ final class TimerThread: @unchecked Sendable {
     func start() {
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
-        let created = pthread_create(&thread, nil, { context in
-            let timers = Unmanaged<TimerThread>.fromOpaque(context!).takeRetainedValue()
-            timers.loop()
-            return nil
-        }, context)
+        let created = pthread_create(
+            &thread, nil,
+            { context in
+                let timers = Unmanaged<TimerThread>.fromOpaque(context!).takeRetainedValue()
+                timers.loop()
+                return nil
+            }, context)
         precondition(created == 0, "cannot start the timer thread")
         self.thread.withLock { $0 = thread }
     }
@@ -46,7 +49,10 @@ final class TimerThread: @unchecked Sendable {
     func stop() {
         self.stopping.store(true, ordering: .releasing)
         mm_wakeup_signal(self.wakeup)
-        if let thread = self.thread.withLock({ running -> pthread_t? in defer { running = nil }; return running }) {
+        if let thread = self.thread.withLock({ running -> pthread_t? in
+            defer { running = nil }
+            return running
+        }) {
             pthread_join(thread, nil)
         }
     }

@@ -30,7 +30,8 @@ extension UDPMux {
         var plainPort: PlainUDPPort?
         if let sink = request.rtpSink {
             do {
-                plainPort = try await PlainUDPPort.bind(on: self.settings.plainPortAddress, sink: sink, group: self.group)
+                plainPort = try await PlainUDPPort.bind(
+                    on: self.settings.plainPortAddress, sink: sink, group: self.group)
             } catch {
                 await self.giveBack(ticket: ticket, rangePort: rangePort, sockets: rangeSockets)
                 throw self.refuse(.portsExhausted)
@@ -51,7 +52,8 @@ extension UDPMux {
             }
             // A quarter of the consent timeout, so that a confirmation a little late still lands in time.
             let context = SessionContext(
-                id: id, room: request.room, user: request.user, sender: sender, dtls: request.dtls, plainPort: plainPort,
+                id: id, room: request.room, user: request.user, sender: sender, dtls: request.dtls,
+                plainPort: plainPort,
                 consentConfirmationInterval: min(.seconds(1), self.settings.timeouts.consent / 4)
             )
             let new = NewSession(
@@ -63,7 +65,8 @@ extension UDPMux {
                 guard let snapshot = self.router.snapshot(id, now: now) else { continue }
                 self.logger.debug("session created", metadata: ["session": "\(id)", "room": "\(request.room)"])
                 return CreatedSession(
-                    snapshot: snapshot, candidates: self.candidates(rangeSockets: rangeSockets), plainPort: plainPort?.local
+                    snapshot: snapshot, candidates: self.candidates(rangeSockets: rangeSockets),
+                    plainPort: plainPort?.local
                 )
             case .duplicate:
                 continue
@@ -114,7 +117,8 @@ extension UDPMux {
             session.handler.handleClose(reason: session.reason)
             await self.releaseRange(port: session.rangePort, sockets: session.ownedSockets)
             await self.admission.release(session.ticket)
-            self.logger.debug("session closed", metadata: ["session": "\(session.id)", "reason": "\(session.reason.rawValue)"])
+            self.logger.debug(
+                "session closed", metadata: ["session": "\(session.id)", "reason": "\(session.reason.rawValue)"])
         }
         if !closed.isEmpty { self.recordRangePorts() }
     }
@@ -148,7 +152,8 @@ extension UDPMux {
             var sockets: [Endpoint] = []
             do {
                 for address in self.bindAddresses {
-                    sockets.append(try self.bindEndpoint(TransportAddress(ip: address, port: UInt16(port)), counters: counters))
+                    sockets.append(
+                        try self.bindEndpoint(TransportAddress(ip: address, port: UInt16(port)), counters: counters))
                 }
                 self.recordRangePorts()
                 return (port, sockets)
@@ -165,17 +170,20 @@ extension UDPMux {
         let single = self.singlePortAddresses
         var candidates: [HostCandidate] = []
         for (index, local) in single.enumerated() {
-            candidates.append(HostCandidate(
-                foundation: self.foundation(of: local.ip), address: self.announced(local, isRangePort: false),
-                localPreference: UInt32(65_535 - index)
-            ))
+            candidates.append(
+                HostCandidate(
+                    foundation: self.foundation(of: local.ip), address: self.announced(local, isRangePort: false),
+                    localPreference: UInt32(65_535 - index)
+                ))
         }
         let rangePreference = single.isEmpty ? 65_535 : 32_767
         for (index, socket) in rangeSockets.enumerated() {
-            candidates.append(HostCandidate(
-                foundation: self.foundation(of: socket.local.ip), address: self.announced(socket.local, isRangePort: true),
-                localPreference: UInt32(rangePreference - index)
-            ))
+            candidates.append(
+                HostCandidate(
+                    foundation: self.foundation(of: socket.local.ip),
+                    address: self.announced(socket.local, isRangePort: true),
+                    localPreference: UInt32(rangePreference - index)
+                ))
         }
         return candidates
     }

@@ -168,9 +168,12 @@ public final class UDPMux: Service, Sendable {
             // With port 0 the kernel picks one; the other addresses take the same number.
             port = Int(endpoint.local.port)
             bound.append(endpoint)
-            self.logger.info("listening", metadata: [
-                "udp": "\(endpoint.local)", "mode": "\(self.settings.udp.mode.rawValue)", "io_threads": "\(endpoint.sockets.count)",
-            ])
+            self.logger.info(
+                "listening",
+                metadata: [
+                    "udp": "\(endpoint.local)", "mode": "\(self.settings.udp.mode.rawValue)",
+                    "io_threads": "\(endpoint.sockets.count)",
+                ])
         }
         self.singleSockets.withLock { $0 = bound }
     }
@@ -179,14 +182,17 @@ public final class UDPMux: Service, Sendable {
     /// one socket per I/O thread, sharing the port through SO_REUSEPORT, labelled by its address. A range
     /// port (shared `counters`) gets one socket on the next thread in turn.
     func bindEndpoint(_ local: TransportAddress, counters shared: SocketCounters?) throws -> Endpoint {
-        let threads = shared == nil
+        let threads =
+            shared == nil
             ? self.ioThreads
             : [self.ioThreads[self.nextRangeThread.wrappingAdd(1, ordering: .relaxed).oldValue % self.ioThreads.count]]
-        let sockets = try Self.bindSockets(local, count: threads.count, bufferBytes: self.settings.udp.receiveBufferBytes)
+        let sockets = try Self.bindSockets(
+            local, count: threads.count, bufferBytes: self.settings.udp.receiveBufferBytes)
         let id = self.registry.makeID()
         let actual = sockets[0].local
         let counters = shared ?? SocketCounters(label: "\(actual)", factory: self.metricsFactory)
-        let endpoint = Endpoint(id: id, local: actual, counters: counters, sockets: sockets, threads: threads.map(\.index))
+        let endpoint = Endpoint(
+            id: id, local: actual, counters: counters, sockets: sockets, threads: threads.map(\.index))
         self.registry.register(endpoint)
         for (socket, thread) in zip(sockets, threads) {
             thread.serve(socket, endpoint: id, counters: counters)
@@ -205,8 +211,12 @@ public final class UDPMux: Service, Sendable {
             let probe = try UDPSocket.bind(local, reusePort: false, bufferBytes: 0)
             let address = probe.local
             probe.close()
-            let sockets = try (0..<count).map { _ in try UDPSocket.bind(address, reusePort: true, bufferBytes: bufferBytes) }
-            guard SocketTable.sharers(of: sockets.map(\.descriptor), ipv4: address.ip.isIPv4) > 0 else { return sockets }
+            let sockets = try (0..<count).map { _ in
+                try UDPSocket.bind(address, reusePort: true, bufferBytes: bufferBytes)
+            }
+            guard SocketTable.sharers(of: sockets.map(\.descriptor), ipv4: address.ip.isIPv4) > 0 else {
+                return sockets
+            }
             for socket in sockets { socket.close() }
             guard local.port == 0 else { throw UDPMuxError.portShared(address) }
         }

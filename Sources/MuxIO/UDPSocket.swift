@@ -1,9 +1,10 @@
 import CMuxSockets
+import MuxWire
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import MuxWire
-import Synchronization
 
 /// A non-blocking UDP socket bound to one local address, owned by one I/O thread. With `reusePort`
 /// several sockets share an address and port (SO_REUSEPORT): each I/O thread reads its own, the kernel
@@ -24,7 +25,8 @@ final class UDPSocket: Sendable {
 
     static func bind(_ local: TransportAddress, reusePort: Bool, bufferBytes: Int) throws(SocketError) -> UDPSocket {
         let family = local.ip.isIPv4 ? AF_INET : AF_INET6
-        let descriptor = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let descriptor = socket(
+            family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw SocketError("socket", local, errno) }
         func option(_ level: Int32, _ name: Int32, _ value: Int32) {
             var value = value
@@ -50,7 +52,8 @@ final class UDPSocket: Sendable {
         _ = withUnsafeMutablePointer(to: &actual) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &actualLength) }
         }
-        return UDPSocket(descriptor: descriptor, local: withUnsafePointer(to: &actual) { TransportAddress(storage: $0) } ?? local)
+        return UDPSocket(
+            descriptor: descriptor, local: withUnsafePointer(to: &actual) { TransportAddress(storage: $0) } ?? local)
     }
 
     /// Linux reports twice the size it granted (the rest is bookkeeping).

@@ -64,7 +64,9 @@ public struct EchoSSRCMask: Sendable, Equatable {
         packet[index + 3] ^= UInt8(truncatingIfNeeded: mask)
     }
 
-    private func flipEntries(_ packet: UnsafeMutableRawBufferPointer, from start: Int, stride: Int, count: Int, end: Int) {
+    private func flipEntries(
+        _ packet: UnsafeMutableRawBufferPointer, from start: Int, stride: Int, count: Int, end: Int
+    ) {
         for entry in 0..<count {
             self.flip(packet, at: start + entry * stride, end: end)
         }
@@ -98,7 +100,8 @@ public struct EchoSSRCMask: Sendable, Equatable {
             self.flipEntries(packet, from: fci, stride: 8, count: max(0, (end - fci) / 8), end: end)
         case (true, 15):
             // REMB: "REMB", the number of SSRCs, the bitrate, then the SSRCs.
-            guard fci + 8 <= end, packet[fci] == 0x52, packet[fci + 1] == 0x45, packet[fci + 2] == 0x4D, packet[fci + 3] == 0x42
+            guard fci + 8 <= end, packet[fci] == 0x52, packet[fci + 1] == 0x45, packet[fci + 2] == 0x4D,
+                packet[fci + 3] == 0x42
             else { return }  // "REMB"
             self.flipEntries(packet, from: fci + 8, stride: 4, count: Int(packet[fci + 4]), end: end)
         default:
@@ -113,7 +116,8 @@ public struct EchoSSRCMask: Sendable, Equatable {
             let blockEnd = position + 4 + (Int(packet[position + 2]) << 8 | Int(packet[position + 3])) * 4
             guard blockEnd <= end else { return }
             if packet[position] == 5 {
-                self.flipEntries(packet, from: position + 4, stride: 12, count: (blockEnd - position - 4) / 12, end: blockEnd)
+                self.flipEntries(
+                    packet, from: position + 4, stride: 12, count: (blockEnd - position - 4) / 12, end: blockEnd)
             }
             position = blockEnd
         }

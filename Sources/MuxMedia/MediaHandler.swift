@@ -26,7 +26,9 @@ public protocol MediaSender: AnyObject, Sendable {
     /// False when the packet could not be protected or the session has no path yet. `rewrite` may change
     /// the copy in the outgoing datagram (its length stays) before it is encrypted.
     @discardableResult
-    func sendMedia(_ packet: UnsafeRawBufferPointer, isRTCP: Bool, rewrite: (UnsafeMutableRawBufferPointer) -> Void) -> Bool
+    func sendMedia(
+        _ packet: UnsafeRawBufferPointer, isRTCP: Bool, rewrite: (UnsafeMutableRawBufferPointer) -> Void
+    ) -> Bool
 }
 
 extension MediaSender {

@@ -7,21 +7,26 @@ public enum MediaHandlers {
     public static let names = ["echo", "room", "rtp"]
 
     public static func factories(
-        dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger, relay: RoomRelay = RoomRelay()
+        dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger,
+        relay: RoomRelay = RoomRelay()
     ) -> [String: SessionHandlerFactory] {
         [
             "echo": { context in
-                Self.secure(context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: EchoMediaHandler(mask: EchoSSRCMask(session: context.id)))
+                Self.secure(
+                    context, dtls: dtls, settings: settings, metrics: metrics, logger: logger,
+                    media: EchoMediaHandler(mask: EchoSSRCMask(session: context.id)))
             },
             "rtp": { context in
                 guard let port = context.plainPort else { return DiscardHandler() }
                 return Self.secure(
-                    context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: RTPBridgeMediaHandler(port: port)
+                    context, dtls: dtls, settings: settings, metrics: metrics, logger: logger,
+                    media: RTPBridgeMediaHandler(port: port)
                 )
             },
             "room": { context in
                 let media = RoomMediaHandler(relay: relay, context: context)
-                return Self.secure(context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: media)
+                return Self.secure(
+                    context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: media)
             },
         ]
     }
@@ -32,9 +37,11 @@ public enum MediaHandlers {
         media: any MediaHandler
     ) -> any SessionHandler {
         do {
-            return try SecureMediaHandler(context: context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: media)
+            return try SecureMediaHandler(
+                context: context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: media)
         } catch {
-            logger.error("cannot start DTLS for a session", metadata: ["session": "\(context.id)", "error": "\(error)"])
+            logger.error(
+                "cannot start DTLS for a session", metadata: ["session": "\(context.id)", "error": "\(error)"])
             return DiscardHandler()
         }
     }

@@ -37,18 +37,34 @@ public final class MediaMetrics: Sendable {
     private let bytesOut: Counter
 
     public init(factory: any MetricsFactory) {
-        self.handshakes = Dictionary(uniqueKeysWithValues: HandshakeResult.allCases.map {
-            ($0, Counter(label: "mediamux_dtls_handshakes_total", dimensions: [("result", $0.rawValue)], factory: factory))
-        })
-        self.drops = Dictionary(uniqueKeysWithValues: Drop.allCases.map {
-            ($0, Counter(label: "mediamux_media_dropped_total", dimensions: [("reason", $0.rawValue)], factory: factory))
-        })
+        self.handshakes = Dictionary(
+            uniqueKeysWithValues: HandshakeResult.allCases.map {
+                (
+                    $0,
+                    Counter(
+                        label: "mediamux_dtls_handshakes_total", dimensions: [("result", $0.rawValue)], factory: factory
+                    )
+                )
+            })
+        self.drops = Dictionary(
+            uniqueKeysWithValues: Drop.allCases.map {
+                (
+                    $0,
+                    Counter(
+                        label: "mediamux_media_dropped_total", dimensions: [("reason", $0.rawValue)], factory: factory)
+                )
+            })
         self.released = Counter(label: "mediamux_dtls_released_total", factory: factory)
-        self.packetsIn = Counter(label: "mediamux_srtp_packets_total", dimensions: [("direction", "in")], factory: factory)
-        self.packetsOut = Counter(label: "mediamux_srtp_packets_total", dimensions: [("direction", "out")], factory: factory)
+        self.packetsIn = Counter(
+            label: "mediamux_srtp_packets_total", dimensions: [("direction", "in")], factory: factory)
+        self.packetsOut = Counter(
+            label: "mediamux_srtp_packets_total", dimensions: [("direction", "out")], factory: factory)
         self.bytesIn = Counter(label: "mediamux_srtp_bytes_total", dimensions: [("direction", "in")], factory: factory)
-        self.bytesOut = Counter(label: "mediamux_srtp_bytes_total", dimensions: [("direction", "out")], factory: factory)
-        for counter in Array(self.handshakes.values) + Array(self.drops.values) + [self.released, self.packetsIn, self.packetsOut, self.bytesIn, self.bytesOut] {
+        self.bytesOut = Counter(
+            label: "mediamux_srtp_bytes_total", dimensions: [("direction", "out")], factory: factory)
+        for counter in Array(self.handshakes.values) + Array(self.drops.values) + [
+            self.released, self.packetsIn, self.packetsOut, self.bytesIn, self.bytesOut,
+        ] {
             counter.increment(by: 0)
         }
     }

@@ -254,7 +254,8 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
         self.srtp = session
         self.phase = .connected(.kept(until: now + self.settings.releaseDelay))
         self.metrics.record(.completed)
-        self.logger.debug("dtls connected", metadata: ["session": "\(self.context.id)", "profile": "\(keys.profile.name)"])
+        self.logger.debug(
+            "dtls connected", metadata: ["session": "\(self.context.id)", "profile": "\(keys.profile.name)"])
         return .ready
     }
 
@@ -290,9 +291,11 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
             self.ready.store(true, ordering: .releasing)
             self.media.handleMediaReady(sender: self)
         case .close(let reason, let detail):
-            self.logger.info("closing session", metadata: [
-                "session": "\(self.context.id)", "reason": "\(reason.rawValue)", "detail": "\(detail)",
-            ])
+            self.logger.info(
+                "closing session",
+                metadata: [
+                    "session": "\(self.context.id)", "reason": "\(reason.rawValue)", "detail": "\(detail)",
+                ])
             self.context.sender.closeSession(reason: reason)
         }
     }

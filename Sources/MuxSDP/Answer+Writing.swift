@@ -78,13 +78,15 @@ extension Answer {
     }
 
     /// The offer's SSRCs as the echo sends them back (`AnswerOptions.echoSSRCMask`), in a stream of their own.
-    private static func writeEchoedSSRCs(_ section: MediaSection, mask: UInt32, mid: String, to writer: inout SDPWriter) {
+    private static func writeEchoedSSRCs(_ section: MediaSection, mask: UInt32, mid: String, to writer: inout SDPWriter)
+    {
         let ssrcs = section.ssrcValues
         guard !ssrcs.isEmpty else { return }
         let track = "echo-\(mid)"
         writer.attribute("msid", "mediamux-echo \(track)")
         for group in section.ssrcGroups where group.ssrcs.allSatisfy(ssrcs.contains) {
-            writer.attribute("ssrc-group", ([group.semantics] + group.ssrcs.map { String($0 ^ mask) }).joined(separator: " "))
+            writer.attribute(
+                "ssrc-group", ([group.semantics] + group.ssrcs.map { String($0 ^ mask) }).joined(separator: " "))
         }
         for ssrc in ssrcs {
             writer.attribute("ssrc", "\(ssrc ^ mask) cname:mediamux-echo")

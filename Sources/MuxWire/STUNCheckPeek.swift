@@ -10,9 +10,11 @@ public enum STUNCheckPeek {
     /// length) or its FINGERPRINT.
     public static func localUfrag(of datagram: UnsafeRawBufferPointer) -> String? {
         let count = datagram.count
-        guard count >= STUN.headerLength + 8, datagram.loadBigEndianUInt16(at: 0) == STUNMessageType.bindingRequest.rawValue,
-              Int(datagram.loadBigEndianUInt16(at: 2)) + STUN.headerLength == count,
-              datagram.loadBigEndianUInt32(at: 4) == STUN.magicCookie else { return nil }
+        guard count >= STUN.headerLength + 8,
+            datagram.loadBigEndianUInt16(at: 0) == STUNMessageType.bindingRequest.rawValue,
+            Int(datagram.loadBigEndianUInt16(at: 2)) + STUN.headerLength == count,
+            datagram.loadBigEndianUInt32(at: 4) == STUN.magicCookie
+        else { return nil }
         var username: Range<Int>?
         var afterIntegrity = false
         var offset = STUN.headerLength

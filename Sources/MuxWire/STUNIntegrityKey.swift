@@ -13,10 +13,13 @@ public struct STUNIntegrityKey: Sendable {
     }
 
     /// HMAC-SHA1 over `bytes[0..<end]` with the header's length field replaced by `length`, into `out`.
-    func authenticationCode(_ bytes: UnsafeRawBufferPointer, end: Int, length: Int, into out: UnsafeMutableRawBufferPointer) {
+    func authenticationCode(
+        _ bytes: UnsafeRawBufferPointer, end: Int, length: Int, into out: UnsafeMutableRawBufferPointer
+    ) {
         precondition(end >= 4 && end <= bytes.count && out.count >= Self.codeLength)
         mm_hmac_sha1_stun(
-            self.storage.pointer, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), end, UInt16(truncatingIfNeeded: length),
+            self.storage.pointer, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), end,
+            UInt16(truncatingIfNeeded: length),
             out.baseAddress!.assumingMemoryBound(to: UInt8.self)
         )
     }
@@ -33,7 +36,8 @@ public struct STUNIntegrityKey: Sendable {
         nonisolated(unsafe) let pointer: OpaquePointer
 
         init(_ secret: [UInt8]) {
-            guard let pointer = secret.withUnsafeBufferPointer({ mm_hmac_sha1_key_new($0.baseAddress, $0.count) }) else {
+            guard let pointer = secret.withUnsafeBufferPointer({ mm_hmac_sha1_key_new($0.baseAddress, $0.count) })
+            else {
                 fatalError("out of memory for an HMAC key")
             }
             self.pointer = pointer

@@ -67,7 +67,8 @@ public struct STUNMessageBuilder: Sendable {
         let port = address.port ^ UInt16(STUN.magicCookie >> 16)
         switch address.ip {
         case .v4(let ip):
-            self.append(.xorMappedAddress, value: [0, 0x01] + port.bigEndianBytes + (ip ^ STUN.magicCookie).bigEndianBytes)
+            self.append(
+                .xorMappedAddress, value: [0, 0x01] + port.bigEndianBytes + (ip ^ STUN.magicCookie).bigEndianBytes)
         case .v6:
             let masked = zip(address.ip.bytes, STUN.xorMask(self.transactionID)).map { $0 ^ $1 }
             self.append(.xorMappedAddress, value: [0, 0x02] + port.bigEndianBytes + masked)
@@ -83,7 +84,9 @@ public struct STUNMessageBuilder: Sendable {
             self.bytes += UInt16(STUN.integrityLength).bigEndianBytes
             self.bytes += repeatElement(0, count: STUN.integrityLength)
             self.bytes.withUnsafeMutableBytes { raw in
-                key.authenticationCode(UnsafeRawBufferPointer(raw), end: end, length: length, into: UnsafeMutableRawBufferPointer(rebasing: raw[(end + 4)...]))
+                key.authenticationCode(
+                    UnsafeRawBufferPointer(raw), end: end, length: length,
+                    into: UnsafeMutableRawBufferPointer(rebasing: raw[(end + 4)...]))
             }
         }
         if fingerprint {

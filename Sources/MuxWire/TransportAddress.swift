@@ -11,7 +11,8 @@ public struct TransportAddress: Hashable, Sendable {
     /// Parses `1.2.3.4:5000` or `[::1]:5000`.
     public init?(_ text: some StringProtocol) {
         guard let colon = text.lastIndex(of: ":"),
-              let port = UInt16(text[text.index(after: colon)...]) else { return nil }
+            let port = UInt16(text[text.index(after: colon)...])
+        else { return nil }
         let host = text[..<colon]
         if host.contains(":") && !(host.hasPrefix("[") && host.hasSuffix("]")) {
             return nil  // IPv6 needs brackets, or the port is ambiguous

@@ -1,8 +1,9 @@
 import Foundation
+import MuxWire
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import MuxWire
 
 /// The part of mediamux's control API a load generator needs, over URLSession: create a session as a
 /// signaling server would (the peer's DTLS fingerprint, no SDP), and delete it. Calls block their thread.
@@ -32,12 +33,15 @@ final class APIClient: Sendable {
         let body: [String: Any] = [
             "user": user, "handler": handler, "remote": ["fingerprint": fingerprint, "setup": "actpass"],
         ]
-        let (status, data) = try self.call("POST", "v1/rooms/\(room)/sessions", body: JSONSerialization.data(withJSONObject: body))
+        let (status, data) = try self.call(
+            "POST", "v1/rooms/\(room)/sessions", body: JSONSerialization.data(withJSONObject: body))
         guard status == 201 else {
             throw LoadError("POST sessions: HTTP \(status) \(String(decoding: data.prefix(200), as: UTF8.self))")
         }
         let response = try JSONDecoder().decode(SessionResponse.self, from: data)
-        guard let pwd = response.ice.pwd, let line = response.ice.candidates?.first, let candidate = Self.address(ofCandidate: line) else {
+        guard let pwd = response.ice.pwd, let line = response.ice.candidates?.first,
+            let candidate = Self.address(ofCandidate: line)
+        else {
             throw LoadError("the created session has no password or candidate")
         }
         return CreatedSession(id: response.id, ufrag: response.ice.ufrag, password: pwd, candidate: candidate)

@@ -44,13 +44,21 @@ struct LoadGenerator: ParsableCommand {
 
     func validate() throws {
         guard self.sessions > 0 else { throw ValidationError("--sessions must be at least 1") }
-        guard self.size >= Probe.minimumSize, self.size <= 1400 else { throw ValidationError("--size must be \(Probe.minimumSize)...1400") }
-        guard self.rate >= 0, self.duration > 0, self.drain >= 0 else { throw ValidationError("--rate, --duration and --drain must not be negative") }
+        guard self.size >= Probe.minimumSize, self.size <= 1400 else {
+            throw ValidationError("--size must be \(Probe.minimumSize)...1400")
+        }
+        guard self.rate >= 0, self.duration > 0, self.drain >= 0 else {
+            throw ValidationError("--rate, --duration and --drain must not be negative")
+        }
         guard self.threads >= 1, self.setupConcurrency >= 1, self.setupRate > 0 else {
             throw ValidationError("--threads, --setup-concurrency and --setup-rate must be positive")
         }
-        guard self.mode == .room ? self.sessions % 2 == 0 : true else { throw ValidationError("room mode needs an even --sessions") }
-        guard self.reference == nil || self.mode == .echo else { throw ValidationError("the reference forwarder only echoes") }
+        guard self.mode == .room ? self.sessions % 2 == 0 : true else {
+            throw ValidationError("room mode needs an even --sessions")
+        }
+        guard self.reference == nil || self.mode == .echo else {
+            throw ValidationError("the reference forwarder only echoes")
+        }
         guard IPAddress(self.source)?.isIPv4 == true else { throw ValidationError("--source must be an IPv4 address") }
     }
 
@@ -61,7 +69,9 @@ struct LoadGenerator: ParsableCommand {
         var peers: [Peer]
         var api: APIClient?
         if let reference {
-            guard let address = TransportAddress(reference) else { throw ValidationError("--reference must be host:port") }
+            guard let address = TransportAddress(reference) else {
+                throw ValidationError("--reference must be host:port")
+            }
             peers = try self.referencePeers(address)
         } else {
             guard let base = URL(string: self.api) else { throw ValidationError("--api must be a URL") }
@@ -74,7 +84,10 @@ struct LoadGenerator: ParsableCommand {
         }
         defer { if let api { self.teardown(peers, api: api) } }
         guard !peers.isEmpty else {
-            self.emit(Report(target: self.targetName, setup: setupReport, traffic: self.trafficReport(TrafficStats(), sessions: 0, seconds: 0)))
+            self.emit(
+                Report(
+                    target: self.targetName, setup: setupReport,
+                    traffic: self.trafficReport(TrafficStats(), sessions: 0, seconds: 0)))
             throw ExitCode.failure
         }
 
@@ -93,10 +106,12 @@ struct LoadGenerator: ParsableCommand {
                 cpuPercent: 100 * (after.cpuSeconds - connected.cpuSeconds) / (seconds + self.drain)
             )
         }
-        self.emit(Report(
-            target: self.targetName, setup: setupReport, traffic: self.trafficReport(stats, sessions: peers.count, seconds: seconds),
-            server: server
-        ))
+        self.emit(
+            Report(
+                target: self.targetName, setup: setupReport,
+                traffic: self.trafficReport(stats, sessions: peers.count, seconds: seconds),
+                server: server
+            ))
     }
 
     private var targetName: String {
@@ -114,14 +129,17 @@ struct LoadGenerator: ParsableCommand {
         let source = IPAddress(self.source)!
         return try (0..<self.sessions).map { index in
             let srtp = try SRTPSession(keys: ReferenceKeys.material(profile: profile), role: .client)
-            return Peer(index: UInt32(index), socket: try PeerSocket(source: source, server: address), srtp: srtp, sessionID: nil, ice: nil)
+            return Peer(
+                index: UInt32(index), socket: try PeerSocket(source: source, server: address), srtp: srtp,
+                sessionID: nil, ice: nil)
         }
     }
 
     private func connectPeers(_ api: APIClient) throws -> ([Peer], Report.Setup) {
         let certificate = try DTLSCertificate.generate()
         let setup = PeerSetup(
-            api: api, dtls: try DTLSContext(certificate: certificate), fingerprint: Fingerprint.sha256(certificate.sha256).sdpValue,
+            api: api, dtls: try DTLSContext(certificate: certificate),
+            fingerprint: Fingerprint.sha256(certificate.sha256).sdpValue,
             source: IPAddress(self.source)!, server: self.udp.flatMap { TransportAddress($0) },
             handler: self.mode == .room ? "room" : "echo"
         )
@@ -164,7 +182,9 @@ struct LoadGenerator: ParsableCommand {
         keepAlive.stop()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let (slots, failures, firstError) = outcomes.withLock { ($0.peers, $0.failures, $0.firstError) }
-        if let firstError, !self.quiet { FileHandle.standardError.write(Data("loadgen: first setup failure: \(firstError)\n".utf8)) }
+        if let firstError, !self.quiet {
+            FileHandle.standardError.write(Data("loadgen: first setup failure: \(firstError)\n".utf8))
+        }
         var peers = slots.compactMap { $0 }
         if self.mode == .room {
             // A peer whose partner failed has nobody to hear: it sits out, and its session is deleted.
@@ -176,7 +196,8 @@ struct LoadGenerator: ParsableCommand {
         let connected = slots.count { $0 != nil }
         let report = Report.Setup(
             requested: sessions, connected: connected,
-            failed: Dictionary(uniqueKeysWithValues: PeerSetup.Stage.allCases.map { ($0.rawValue, failures[$0, default: 0]) }),
+            failed: Dictionary(
+                uniqueKeysWithValues: PeerSetup.Stage.allCases.map { ($0.rawValue, failures[$0, default: 0]) }),
             seconds: seconds, sessionsPerSecond: Double(connected) / max(seconds, 1e-9)
         )
         return (peers, report)
@@ -200,7 +221,8 @@ struct LoadGenerator: ParsableCommand {
         let workerCount = min(self.threads, peers.count)
         let workers = (0..<workerCount).map { worker in
             TrafficWorker(
-                peers: stride(from: worker, to: peers.count, by: workerCount).map { peers[$0] }, rate: self.rate, size: self.size,
+                peers: stride(from: worker, to: peers.count, by: workerCount).map { peers[$0] }, rate: self.rate,
+                size: self.size,
                 consentInterval: self.reference == nil ? .seconds(self.consentInterval) : nil, live: live
             )
         }
@@ -223,15 +245,19 @@ struct LoadGenerator: ParsableCommand {
     }
 
     private func trafficReport(_ stats: TrafficStats, sessions: Int, seconds: Double) -> Report.Traffic {
-        let percentiles = stats.latency.totalCount == 0 ? [:] : [
-            "p50": 50.0, "p99": 99.0, "p99.9": 99.9, "max": 100.0,
-        ].mapValues { Double(stats.latency.valueAtPercentile($0)) / 1000 }
+        let percentiles =
+            stats.latency.totalCount == 0
+            ? [:]
+            : [
+                "p50": 50.0, "p99": 99.0, "p99.9": 99.9, "max": 100.0,
+            ].mapValues { Double(stats.latency.valueAtPercentile($0)) / 1000 }
         let perSecond = { (count: UInt64) in seconds > 0 ? Double(count) / seconds : 0 }
         return Report.Traffic(
             mode: self.mode.rawValue, sessions: sessions, packetSize: self.size, seconds: seconds,
             targetPacketsPerSecond: self.rate * Double(sessions), offeredPacketsPerSecond: perSecond(stats.sent),
             deliveredPacketsPerSecond: perSecond(stats.received), sent: stats.sent, received: stats.received,
-            lossPercent: stats.sent == 0 ? 0 : 100 * Double(stats.sent - min(stats.sent, stats.received)) / Double(stats.sent),
+            lossPercent: stats.sent == 0
+                ? 0 : 100 * Double(stats.sent - min(stats.sent, stats.received)) / Double(stats.sent),
             reordered: stats.reordered, sendFailures: stats.sendFailures, srtpFailures: stats.srtpFailures,
             unexpected: stats.unexpected, consentChecks: stats.consentChecks, consentAnswers: stats.consentAnswers,
             latencyKind: self.mode == .echo ? "round-trip" : "one-way", latencyMicroseconds: percentiles

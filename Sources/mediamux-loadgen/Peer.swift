@@ -19,7 +19,10 @@ final class Peer: @unchecked Sendable {
     var highestReceived: UInt32?
     var reordered: UInt64 = 0
 
-    init(index: UInt32, socket: PeerSocket, srtp: SRTPSession, sessionID: String?, ice: (ufrag: String, password: String)?) {
+    init(
+        index: UInt32, socket: PeerSocket, srtp: SRTPSession, sessionID: String?,
+        ice: (ufrag: String, password: String)?
+    ) {
         self.index = index
         self.socket = socket
         self.srtp = srtp

@@ -27,7 +27,8 @@ struct PeerSetup: Sendable {
         guard let api else { preconditionFailure("setup needs the API") }
         let created: APIClient.CreatedSession
         do {
-            created = try api.createSession(room: room, user: "lg-\(index)", handler: self.handler, fingerprint: self.fingerprint)
+            created = try api.createSession(
+                room: room, user: "lg-\(index)", handler: self.handler, fingerprint: self.fingerprint)
         } catch {
             throw Failure(stage: .api, detail: "\(error)")
         }
@@ -43,7 +44,8 @@ struct PeerSetup: Sendable {
             }
             // A browser's SRTP and SRTCP start as soon as DTLS is done; so do this peer's.
             ReceiverReport.send(over: socket, srtp: srtp, ssrc: index)
-            return Peer(index: index, socket: socket, srtp: srtp, sessionID: created.id, ice: (created.ufrag, created.password))
+            return Peer(
+                index: index, socket: socket, srtp: srtp, sessionID: created.id, ice: (created.ufrag, created.password))
         } catch let failure as Failure {
             api.deleteSession(created.id)
             throw failure
@@ -56,14 +58,17 @@ struct PeerSetup: Sendable {
     /// A nominating check, retried as ICE does (RFC 8445 retransmits at growing intervals) until answered.
     private static func checkConnectivity(_ socket: PeerSocket, ufrag: String, password: String) throws(Failure) {
         let transaction = STUNTransactionID.random()
-        let check = ControllingCheck.make(ufrag: ufrag, password: password, peerUfrag: "loadgen", nominate: true, transactionID: transaction)
+        let check = ControllingCheck.make(
+            ufrag: ufrag, password: password, peerUfrag: "loadgen", nominate: true, transactionID: transaction)
         var buffer = [UInt8](repeating: 0, count: 2048)
         for wait in [100, 200, 400, 800, 1600] {
             socket.send(check)
             let deadline = ContinuousClock.now + .milliseconds(wait)
             while socket.waitReadable(timeout: deadline - .now) {
                 let length = buffer.withUnsafeMutableBytes { socket.receive(into: $0) } ?? 0
-                let response = buffer.withUnsafeBytes { try? STUNMessage(parsing: UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }
+                let response = buffer.withUnsafeBytes {
+                    try? STUNMessage(parsing: UnsafeRawBufferPointer(rebasing: $0.prefix(length)))
+                }
                 if let response, response.transactionID == transaction {
                     guard response.type == .bindingSuccess else {
                         throw Failure(stage: .ice, detail: "the check was refused")
@@ -89,7 +94,9 @@ struct PeerSetup: Sendable {
         case .handshaking:
             throw Failure(stage: .dtls, detail: "no handshake within 10 s")
         case .connected:
-            guard let keys = peer.engine.srtpKeys() else { throw Failure(stage: .dtls, detail: "no SRTP profile negotiated") }
+            guard let keys = peer.engine.srtpKeys() else {
+                throw Failure(stage: .dtls, detail: "no SRTP profile negotiated")
+            }
             return keys
         case .failed(let reason):
             throw Failure(stage: .dtls, detail: reason)

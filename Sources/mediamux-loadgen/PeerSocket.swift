@@ -1,7 +1,8 @@
+import MuxWire
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import MuxWire
 
 /// One simulated client's UDP socket: bound to its own port, connected to the server's candidate so the
 /// kernel drops datagrams from anyone else. Non-blocking; `waitReadable` blocks with a deadline.
@@ -60,7 +61,8 @@ final class PeerSocket {
     /// Waits until a datagram is queued or `timeout` passes.
     func waitReadable(timeout: Duration) -> Bool {
         var poller = pollfd(fd: self.descriptor, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(max(0, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let milliseconds = Int32(
+            max(0, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
         return poll(&poller, 1, milliseconds) == 1
     }
 }

@@ -26,14 +26,16 @@ struct Probe: Equatable {
         buffer.storeBytes(of: self.sender.bigEndian, toByteOffset: 16, as: UInt32.self)
         buffer.storeBytes(of: self.sequence.bigEndian, toByteOffset: 20, as: UInt32.self)
         buffer.storeBytes(of: self.sentAt.bigEndian, toByteOffset: 24, as: UInt64.self)
-        UnsafeMutableRawBufferPointer(rebasing: buffer[Self.minimumSize..<size]).initializeMemory(as: UInt8.self, repeating: 0x5A)
+        UnsafeMutableRawBufferPointer(rebasing: buffer[Self.minimumSize..<size]).initializeMemory(
+            as: UInt8.self, repeating: 0x5A)
         return size
     }
 
     /// Reads a probe back from a decrypted RTP packet; nil for anything else.
     init?(rtp packet: UnsafeRawBufferPointer) {
         guard packet.count >= Self.minimumSize,
-              UInt32(bigEndian: packet.loadUnaligned(fromByteOffset: 12, as: UInt32.self)) == Self.magic else { return nil }
+            UInt32(bigEndian: packet.loadUnaligned(fromByteOffset: 12, as: UInt32.self)) == Self.magic
+        else { return nil }
         self.sender = UInt32(bigEndian: packet.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
         self.sequence = UInt32(bigEndian: packet.loadUnaligned(fromByteOffset: 20, as: UInt32.self))
         self.sentAt = UInt64(bigEndian: packet.loadUnaligned(fromByteOffset: 24, as: UInt64.self))

@@ -58,19 +58,36 @@ struct Report: Encodable {
     func table() -> String {
         var rows: [(String, String)] = [("target", self.target)]
         if let setup {
-            rows.append(("sessions set up", "\(setup.connected) of \(setup.requested) in \(Self.format(setup.seconds)) s"))
+            rows.append(
+                ("sessions set up", "\(setup.connected) of \(setup.requested) in \(Self.format(setup.seconds)) s"))
             rows.append(("setup rate", "\(Self.format(setup.sessionsPerSecond)) sessions/s"))
             for (stage, count) in setup.failed.sorted(by: { $0.key < $1.key }) where count > 0 {
                 rows.append(("failed at \(stage)", "\(count)"))
             }
         }
         let traffic = self.traffic
-        rows.append(("traffic", "\(traffic.mode), \(traffic.sessions) sessions, \(traffic.packetSize)-byte RTP, \(Self.format(traffic.seconds)) s"))
-        rows.append(("offered", "\(Self.format(traffic.offeredPacketsPerSecond)) pps (target \(Self.format(traffic.targetPacketsPerSecond)))"))
+        rows.append(
+            (
+                "traffic",
+                "\(traffic.mode), \(traffic.sessions) sessions, \(traffic.packetSize)-byte RTP, \(Self.format(traffic.seconds)) s"
+            ))
+        rows.append(
+            (
+                "offered",
+                "\(Self.format(traffic.offeredPacketsPerSecond)) pps (target \(Self.format(traffic.targetPacketsPerSecond)))"
+            ))
         rows.append(("delivered", "\(Self.format(traffic.deliveredPacketsPerSecond)) pps"))
-        rows.append(("loss", "\(Self.format(traffic.lossPercent, digits: 3)) % (\(traffic.sent - min(traffic.sent, traffic.received)) of \(traffic.sent))"))
+        rows.append(
+            (
+                "loss",
+                "\(Self.format(traffic.lossPercent, digits: 3)) % (\(traffic.sent - min(traffic.sent, traffic.received)) of \(traffic.sent))"
+            ))
         rows.append(("reordered", "\(traffic.reordered)"))
-        rows.append(("send failures / srtp failures / unexpected", "\(traffic.sendFailures) / \(traffic.srtpFailures) / \(traffic.unexpected)"))
+        rows.append(
+            (
+                "send failures / srtp failures / unexpected",
+                "\(traffic.sendFailures) / \(traffic.srtpFailures) / \(traffic.unexpected)"
+            ))
         if traffic.consentChecks > 0 {
             rows.append(("consent checks answered", "\(traffic.consentAnswers) of \(traffic.consentChecks)"))
         }
@@ -81,16 +98,25 @@ struct Report: Encodable {
         }
         if let server {
             rows.append(("server CPU", "\(Self.format(server.cpuPercent)) % of one core"))
-            rows.append(("server memory", "\(server.residentBytesBefore / 1024) KiB before, \(server.residentBytesConnected / 1024) KiB connected"))
+            rows.append(
+                (
+                    "server memory",
+                    "\(server.residentBytesBefore / 1024) KiB before, \(server.residentBytesConnected / 1024) KiB connected"
+                ))
             if let perSession = server.residentBytesPerSession {
                 rows.append(("server memory per session", "\(Self.format(perSession / 1024, digits: 2)) KiB"))
             }
             if let perSession = server.residentBytesPerSessionAfterTraffic {
-                rows.append(("after traffic", "\(server.residentBytesAfterTraffic / 1024) KiB, \(Self.format(perSession / 1024, digits: 2)) KiB per session"))
+                rows.append(
+                    (
+                        "after traffic",
+                        "\(server.residentBytesAfterTraffic / 1024) KiB, \(Self.format(perSession / 1024, digits: 2)) KiB per session"
+                    ))
             }
         }
         let width = rows.map(\.0.count).max() ?? 0
-        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(
+            separator: "\n")
     }
 
     static func format(_ value: Double, digits: Int = 1) -> String {

@@ -8,7 +8,9 @@ struct ServerSample {
     let cpuSeconds: Double
 
     static func read(pid: Int32) -> ServerSample? {
-        guard let status = Self.text("/proc/\(pid)/status"), let stat = Self.text("/proc/\(pid)/stat") else { return nil }
+        guard let status = Self.text("/proc/\(pid)/status"), let stat = Self.text("/proc/\(pid)/stat") else {
+            return nil
+        }
         let rssKiB = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?
             .split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
         // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are

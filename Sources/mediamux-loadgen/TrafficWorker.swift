@@ -1,9 +1,10 @@
 import CMuxSockets
+import Histogram
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Histogram
-import Synchronization
 
 /// What a worker counted; workers' stats add up into the run's.
 struct TrafficStats {
@@ -59,7 +60,9 @@ final class TrafficWorker: @unchecked Sendable {
         self.peers = peers
         self.rate = rate
         self.size = size
-        self.consentInterval = consentInterval.map { Double($0.components.seconds) * 1e9 + Double($0.components.attoseconds) / 1e9 }
+        self.consentInterval = consentInterval.map {
+            Double($0.components.seconds) * 1e9 + Double($0.components.attoseconds) / 1e9
+        }
         self.live = live
     }
 
@@ -106,7 +109,8 @@ final class TrafficWorker: @unchecked Sendable {
                     burst += 1
                 }
             }
-            let wake = now < sendUntil
+            let wake =
+                now < sendUntil
                 ? min(due(packets, every: packetInterval), due(checks, every: checkInterval), sendUntil)
                 : stopAt
             // epoll waits in whole milliseconds: sends due sooner leave together when it wakes, so the
@@ -120,11 +124,13 @@ final class TrafficWorker: @unchecked Sendable {
     }
 
     private func sendProbe(from peer: Peer, buffer: UnsafeMutableRawBufferPointer) {
-        let probe = Probe(sender: peer.index, sequence: UInt32(truncatingIfNeeded: peer.sent), sentAt: MonotonicClock.now())
+        let probe = Probe(
+            sender: peer.index, sequence: UInt32(truncatingIfNeeded: peer.sent), sentAt: MonotonicClock.now())
         let length = probe.write(into: buffer, size: self.size)
         peer.sent += 1
         guard case .success(let protected) = peer.srtp.outbound.protect(buffer, length: length, isRTCP: false),
-              peer.socket.send(UnsafeRawBufferPointer(rebasing: buffer.prefix(protected))) else {
+            peer.socket.send(UnsafeRawBufferPointer(rebasing: buffer.prefix(protected)))
+        else {
             self.stats.sendFailures += 1
             return
         }
@@ -153,26 +159,29 @@ final class TrafficWorker: @unchecked Sendable {
     }
 
     private func handle(_ buffer: UnsafeMutableRawBufferPointer, length: Int, at receivedAt: UInt64, for peer: Peer) {
-            guard length > 0 else { return }
-            switch buffer[0] {
-            case 0...3:
-                // A Binding success response (type 0x0101) answers a consent check.
-                if length >= 2, buffer[0] == 0x01, buffer[1] == 0x01 { self.stats.consentAnswers += 1 }
-            case 128...191:
-                self.receiveMedia(UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(length)), at: receivedAt, for: peer)
-            default:
-                self.stats.unexpected += 1
-            }
+        guard length > 0 else { return }
+        switch buffer[0] {
+        case 0...3:
+            // A Binding success response (type 0x0101) answers a consent check.
+            if length >= 2, buffer[0] == 0x01, buffer[1] == 0x01 { self.stats.consentAnswers += 1 }
+        case 128...191:
+            self.receiveMedia(UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(length)), at: receivedAt, for: peer)
+        default:
+            self.stats.unexpected += 1
+        }
     }
 
     private func receiveMedia(_ packet: UnsafeMutableRawBufferPointer, at receivedAt: UInt64, for peer: Peer) {
         let isRTCP = packet.count > 1 && (192...223).contains(packet[1])
-        guard case .success(let length) = peer.srtp.inbound.unprotect(packet, length: packet.count, isRTCP: isRTCP) else {
+        guard case .success(let length) = peer.srtp.inbound.unprotect(packet, length: packet.count, isRTCP: isRTCP)
+        else {
             self.stats.srtpFailures += 1
             return
         }
         guard !isRTCP else { return }
-        guard let probe = Probe(rtp: UnsafeRawBufferPointer(rebasing: packet.prefix(length))), probe.sender == peer.source else {
+        guard let probe = Probe(rtp: UnsafeRawBufferPointer(rebasing: packet.prefix(length))),
+            probe.sender == peer.source
+        else {
             self.stats.unexpected += 1
             return
         }

@@ -49,7 +49,9 @@ struct Mediamux: AsyncParsableCommand {
             logger.warning("environment variable names no setting; ignored", metadata: ["name": "\(name)"])
         }
         if self.checkConfig {
-            print("configuration is valid: udp mode \(settings.mux.udp.mode.rawValue), api \(settings.api.host):\(settings.api.port)")
+            print(
+                "configuration is valid: udp mode \(settings.mux.udp.mode.rawValue), api \(settings.api.host):\(settings.api.port)"
+            )
             return
         }
 

@@ -45,9 +45,12 @@ extension TestClientProtocol {
     ) async throws -> (status: HTTPResponse.Status, json: [String: Any]) {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
-        let response = try await self.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
-        let body = response.body.readableBytes == 0 ? [:] :
-            (try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any] ?? [:])
+        let response = try await self.execute(
+            uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        let body =
+            response.body.readableBytes == 0
+            ? [:]
+            : (try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any] ?? [:])
         return (response.status, body)
     }
 

@@ -19,13 +19,16 @@ import Testing
             #expect(refused.json.errorCode == "admission_unavailable")
             #expect(app.mux.router.tableSizes.isEmpty)
             let metrics = try await client.execute(uri: "/metrics", method: .get)
-            #expect(String(buffer: metrics.body).contains(#"mediamux_admission_refused_total{reason="admission_unavailable"} 1"#))
+            #expect(
+                String(buffer: metrics.body).contains(
+                    #"mediamux_admission_refused_total{reason="admission_unavailable"} 1"#))
         }
     }
 
     @Test func theStoreGetsTicketsNamingSessionAndNodeAndEachReleaseOnce() async throws {
         let store = LocalAdmission(limits: .init())
-        try await APIFixture.withApp(configuring: { $0.mux.nodeID = "node-a" }, admission: store) { client, _ async throws in
+        try await APIFixture.withApp(configuring: { $0.mux.nodeID = "node-a" }, admission: store) {
+            client, _ async throws in
             let created = try await client.call(.post, "/v1/rooms/r/sessions")
             let id = try #require(created.json["id"] as? String)
             #expect(store.total == 1)

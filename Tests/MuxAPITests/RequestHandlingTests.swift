@@ -41,7 +41,8 @@ import Testing
                 (.delete, "/v1/rooms/r/sessions", "GET, POST"), (.post, "/v1/sessions/0123456789abcdef", "GET, DELETE"),
                 (.post, "/healthz", "GET"),
             ] {
-                let response = try await client.execute(uri: uri, method: method, headers: [.authorization: "Bearer \(APIFixture.token)"])
+                let response = try await client.execute(
+                    uri: uri, method: method, headers: [.authorization: "Bearer \(APIFixture.token)"])
                 #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
                 #expect(response.headers[.allow] == allow, "\(method) \(uri)")
             }
@@ -56,7 +57,8 @@ import Testing
     ])
     func refusesOfferedICECredentialsThatBreakRFC8839(ufrag: String, pwd: String, attribute: String) async throws {
         try await APIFixture.withApp { client, _ async throws in
-            let refused = try await client.call(.post, "/v1/rooms/r/sessions", json: Self.body(offer: Self.offer(ufrag: ufrag, pwd: pwd)))
+            let refused = try await client.call(
+                .post, "/v1/rooms/r/sessions", json: Self.body(offer: Self.offer(ufrag: ufrag, pwd: pwd)))
             #expect(refused.status == .badRequest)
             #expect((refused.json.errorMessage ?? "").contains(attribute), "\(refused.json)")
         }
@@ -73,7 +75,8 @@ import Testing
             #expect(created.json["state"] as? String == "new")
             #expect((created.json["ice"] as? [String: Any])?["state"] as? String == "new")
             let ice = try #require(created.json["ice"] as? [String: Any])
-            let credentials = ICECredentials(ufrag: try #require(ice["ufrag"] as? String), password: try #require(ice["pwd"] as? String))
+            let credentials = ICECredentials(
+                ufrag: try #require(ice["ufrag"] as? String), password: try #require(ice["pwd"] as? String))
             let server = try #require(app.mux.singlePortAddresses.first)
             let peer = try UDPTestClient()
             #expect(peer.exchange(CheckRequest.make(for: credentials, useCandidate: true), with: server) != nil)

@@ -22,7 +22,8 @@ import Testing
             let read = try await client.call(.get, "/v1/sessions/\(id)")
             #expect(read.status == .ok)
             #expect(read.json["state"] as? String == "new")
-            #expect((read.json["ice"] as? [String: Any])?["pwd"] == nil, "the password is only in the creation response")
+            #expect(
+                (read.json["ice"] as? [String: Any])?["pwd"] == nil, "the password is only in the creation response")
 
             let listed = try await client.call(.get, "/v1/rooms/lobby/sessions")
             #expect((listed.json["sessions"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
@@ -50,7 +51,9 @@ import Testing
         try await APIFixture.withApp { client, _ async throws in
             let hex = (0..<32).map { _ in "AB" }.joined(separator: ":")
             for fingerprint in ["sha-256 \(hex)", "SHA-256 \(hex.lowercased())", hex] {
-                let created = try await client.call(.post, "/v1/rooms/r/sessions", json: #"{"remote": {"fingerprint": "\#(fingerprint)", "setup": "passive"}}"#)
+                let created = try await client.call(
+                    .post, "/v1/rooms/r/sessions",
+                    json: #"{"remote": {"fingerprint": "\#(fingerprint)", "setup": "passive"}}"#)
                 #expect(created.status == .created, "\(fingerprint)")
                 let dtls = try #require(created.json["dtls"] as? [String: Any])
                 #expect(dtls["setup"] as? String == "active")
@@ -58,7 +61,8 @@ import Testing
                 #expect((dtls["fingerprint"] as? String)?.count == 8 + 32 * 3 - 1)
             }
             for bad in ["sha-1 \(hex)", "AB:CD", "sha-256 zz"] {
-                let refused = try await client.call(.post, "/v1/rooms/r/sessions", json: #"{"remote": {"fingerprint": "\#(bad)"}}"#)
+                let refused = try await client.call(
+                    .post, "/v1/rooms/r/sessions", json: #"{"remote": {"fingerprint": "\#(bad)"}}"#)
                 #expect(refused.status == .badRequest, "\(bad)")
             }
         }
@@ -69,7 +73,10 @@ import Testing
             let cases: [(String, String?, HTTPResponse.Status, String)] = [
                 ("/v1/rooms/bad%20room/sessions", nil, .badRequest, "bad_request"),
                 ("/v1/rooms/r/sessions", "{not json", .badRequest, "bad_request"),
-                ("/v1/rooms/r/sessions", #"{"remote": {"ufrag": "a", "pwd": "0123456789012345678901"}}"#, .badRequest, "bad_request"),
+                (
+                    "/v1/rooms/r/sessions", #"{"remote": {"ufrag": "a", "pwd": "0123456789012345678901"}}"#,
+                    .badRequest, "bad_request"
+                ),
                 ("/v1/rooms/r/sessions", #"{"handler": "teleport"}"#, .badRequest, "bad_request"),
                 ("/v1/rooms/r/sessions", #"{"user": 7}"#, .badRequest, "bad_request"),
             ]
@@ -82,7 +89,9 @@ import Testing
             #expect(unknown.status == .notFound && unknown.json.errorCode == "not_found")
             let created = try await client.call(.post, "/v1/rooms/r/sessions")
             let id = try #require(created.json["id"] as? String)
-            #expect(try await client.call(.get, "/v1/sessions/\(id.uppercased())").status == .notFound, "one spelling per session")
+            #expect(
+                try await client.call(.get, "/v1/sessions/\(id.uppercased())").status == .notFound,
+                "one spelling per session")
             let noRoute = try await client.call(.get, "/v2/nothing")
             #expect(noRoute.status == .notFound && noRoute.json.errorCode == "not_found")
         }
@@ -96,7 +105,9 @@ import Testing
             #expect(try await client.call(.get, "/healthz", token: nil).status == .ok)
             var headers: HTTPFields = [:]
             headers[.authorization] = "bearer \(APIFixture.token)"
-            #expect(try await client.execute(uri: "/v1/rooms", method: .get, headers: headers).status == .ok, "the scheme is case-insensitive")
+            #expect(
+                try await client.execute(uri: "/v1/rooms", method: .get, headers: headers).status == .ok,
+                "the scheme is case-insensitive")
         }
     }
 
@@ -129,7 +140,9 @@ import Testing
             // A budget of 2 a second, with a burst of 2: whatever else the machine is doing, no more are created
             // than the burst and what refilled while the requests ran.
             let started = ContinuousClock.now
-            let statuses = try await (0..<10).asyncMap { _ in try await client.call(.post, "/v1/rooms/r/sessions").status }
+            let statuses = try await (0..<10).asyncMap { _ in
+                try await client.call(.post, "/v1/rooms/r/sessions").status
+            }
             let elapsed = ContinuousClock.now - started
             let refilled = Int(elapsed / .milliseconds(500)) + 1
             #expect(Array(statuses.prefix(2)) == [.created, .created])

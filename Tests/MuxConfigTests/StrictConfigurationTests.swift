@@ -4,11 +4,15 @@ import Testing
 /// Every key is known or refused, every value has its shape, and no source can unset another's value
 /// (issue 10, findings 2 and 3).
 @Suite struct StrictConfigurationTests {
-    static func load(yaml: String? = nil, environment: [String: String] = [:], _ flags: String...) throws -> LoadedSettings {
+    static func load(
+        yaml: String? = nil, environment: [String: String] = [:], _ flags: String...
+    ) throws -> LoadedSettings {
         try SettingsLoader.load(yaml: yaml, environment: environment, arguments: flags)
     }
 
-    static func error(yaml: String? = nil, environment: [String: String] = [:], _ flags: String...) -> ConfigurationError? {
+    static func error(
+        yaml: String? = nil, environment: [String: String] = [:], _ flags: String...
+    ) -> ConfigurationError? {
         do {
             _ = try SettingsLoader.load(yaml: yaml, environment: environment, arguments: flags)
             return nil
@@ -67,7 +71,8 @@ import Testing
         let yaml = "api:\n  token: file-secret\n"
         #expect(try Self.load(yaml: yaml).settings.api.token == "file-secret")
         #expect(Self.error(yaml: yaml, "--api-token", "a,b")?.message.contains("has a comma") == true)
-        #expect(Self.error(yaml: yaml, "--api-token", "a", "--api-token", "b")?.message.contains("more than once") == true)
+        #expect(
+            Self.error(yaml: yaml, "--api-token", "a", "--api-token", "b")?.message.contains("more than once") == true)
         #expect(Self.error(yaml: yaml, "--api-token")?.message == "needs a value")
         #expect(Self.error(yaml: yaml, "--api-token", "--udp-port", "7000")?.message == "needs a value")
         #expect(Self.error(yaml: yaml, "--api-token=")?.message.contains("is empty") == true)
@@ -93,12 +98,14 @@ import Testing
 
     @Test func aListFlagTakesRepeatsSeveralValuesAndCommas() throws {
         let loaded = try Self.load("--udp-bind", "127.0.0.1", "--udp-bind", "::1,127.0.0.2", "127.0.0.3")
-        #expect(loaded.settings.mux.udp.bindAddresses.map(\.description) == ["127.0.0.1", "::1", "127.0.0.2", "127.0.0.3"])
+        #expect(
+            loaded.settings.mux.udp.bindAddresses.map(\.description) == ["127.0.0.1", "::1", "127.0.0.2", "127.0.0.3"])
     }
 
     @Test func flagsWinOverTheEnvironmentWhichWinsOverTheFile() throws {
         let yaml = "udp:\n  port: 7000\n  mode: range\n"
-        let loaded = try Self.load(yaml: yaml, environment: ["MEDIAMUX_UDP_PORT": "7001", "MEDIAMUX_UDP_MODE": "both"], "--udp-port", "7002")
+        let loaded = try Self.load(
+            yaml: yaml, environment: ["MEDIAMUX_UDP_PORT": "7001", "MEDIAMUX_UDP_MODE": "both"], "--udp-port", "7002")
         #expect(loaded.settings.mux.udp.port == 7002)
         #expect(loaded.settings.mux.udp.mode == .both)
     }

@@ -41,7 +41,9 @@ import Testing
         let port = fixture.tuple("192.0.2.1:4000")
         fixture.check(departedCredentials, from: port)
         fixture.now += .seconds(29)
-        #expect(fixture.route(CheckRequest.make(for: arrivingCredentials, useCandidate: true), on: port).dropReason == .addressConflict)
+        #expect(
+            fixture.route(CheckRequest.make(for: arrivingCredentials, useCandidate: true), on: port).dropReason
+                == .addressConflict)
         fixture.now += .seconds(1)
         #expect(fixture.check(arrivingCredentials, from: port)?.type == .bindingSuccess)
         #expect(fixture.route(CheckRequest.rtp, on: port).handler === arrivingHandler)

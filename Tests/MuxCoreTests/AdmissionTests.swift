@@ -8,7 +8,8 @@ import Testing
     }
 
     @Test func refusesWhenARoomIsFull() async {
-        let admission = LocalAdmission(limits: .init(maxSessionsPerRoom: 2, maxSessionsPerUser: 5, maxSessionsTotal: 10))
+        let admission = LocalAdmission(
+            limits: .init(maxSessionsPerRoom: 2, maxSessionsPerUser: 5, maxSessionsTotal: 10))
         let first = Self.ticket("r")
         #expect(await admission.reserve(first) == nil)
         #expect(await admission.reserve(Self.ticket("r")) == nil)
@@ -19,7 +20,8 @@ import Testing
     }
 
     @Test func refusesAUserOverTheirLimitInAnyRoom() async {
-        let admission = LocalAdmission(limits: .init(maxSessionsPerRoom: 10, maxSessionsPerUser: 2, maxSessionsTotal: 10))
+        let admission = LocalAdmission(
+            limits: .init(maxSessionsPerRoom: 10, maxSessionsPerUser: 2, maxSessionsTotal: 10))
         #expect(await admission.reserve(Self.ticket("a", "u")) == nil)
         #expect(await admission.reserve(Self.ticket("b", "u")) == nil)
         #expect(await admission.reserve(Self.ticket("c", "u")) == .userLimit)
@@ -27,7 +29,8 @@ import Testing
     }
 
     @Test func refusesBeyondTheTotalAndNeverOvershootsUnderConcurrency() async {
-        let admission = LocalAdmission(limits: .init(maxSessionsPerRoom: 1000, maxSessionsPerUser: 1000, maxSessionsTotal: 100))
+        let admission = LocalAdmission(
+            limits: .init(maxSessionsPerRoom: 1000, maxSessionsPerUser: 1000, maxSessionsTotal: 100))
         let admitted = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<400 {
                 group.addTask { await admission.reserve(Self.ticket("r\(index % 7)")) == nil }
@@ -40,7 +43,8 @@ import Testing
     }
 
     @Test func releaseIsIdempotentAndAReserveRetryTakesNoSecondSlot() async {
-        let admission = LocalAdmission(limits: .init(maxSessionsPerRoom: 2, maxSessionsPerUser: 1, maxSessionsTotal: 10))
+        let admission = LocalAdmission(
+            limits: .init(maxSessionsPerRoom: 2, maxSessionsPerUser: 1, maxSessionsTotal: 10))
         let ticket = Self.ticket("r", "u")
         #expect(await admission.reserve(ticket) == nil)
         #expect(await admission.reserve(ticket) == nil, "a retry for the session it holds")

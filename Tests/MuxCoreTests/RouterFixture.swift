@@ -52,7 +52,8 @@ final class RouterFixture: @unchecked Sendable {
         let credentials = ICECredentials.random()
         let handler = RecordingHandler()
         let new = NewSession(
-            ticket: AdmissionTicket(session: id, node: "test", room: room, user: user), handlerName: "test", credentials: credentials,
+            ticket: AdmissionTicket(session: id, node: "test", room: room, user: user), handlerName: "test",
+            credentials: credentials,
             handler: handler, counters: SessionCounters(), ownedSockets: ownedSockets, pathObserver: pathObserver
         )
         precondition(self.router.insert(new, now: self.now) == .inserted)
@@ -66,7 +67,10 @@ final class RouterFixture: @unchecked Sendable {
     /// Sends an authenticated check and returns the STUN response, failing loudly if there is none.
     @discardableResult
     func check(_ credentials: ICECredentials, from tuple: FiveTuple, nominate: Bool = true) -> STUNMessage? {
-        guard case .reply(let bytes, nil) = self.route(CheckRequest.make(for: credentials, useCandidate: nominate), on: tuple) else {
+        guard
+            case .reply(let bytes, nil) = self.route(
+                CheckRequest.make(for: credentials, useCandidate: nominate), on: tuple)
+        else {
             return nil
         }
         return try? STUNMessage(parsing: bytes)

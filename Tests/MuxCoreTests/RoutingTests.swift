@@ -23,7 +23,8 @@ import Testing
         let fixture = RouterFixture()
         let (id, credentials, _) = fixture.addSession()
         let peer = fixture.tuple("192.0.2.1:4000")
-        let request = CheckRequest.make(localUfrag: credentials.ufrag, password: "not-the-password-at-all!", useCandidate: true)
+        let request = CheckRequest.make(
+            localUfrag: credentials.ufrag, password: "not-the-password-at-all!", useCandidate: true)
         guard case .reply(let bytes, .badIntegrity) = fixture.route(request, on: peer) else {
             Issue.record("expected a 401 reply")
             return
@@ -64,7 +65,8 @@ import Testing
         #expect(fixture.route([0x00, 0x01, 0x00], on: peer).dropReason == .malformed)
         var response = STUNMessageBuilder(type: .bindingSuccess, transactionID: .random())
         response.appendXORMappedAddress(peer.remote)
-        #expect(fixture.route(response.finish(integrity: nil, fingerprint: true), on: peer).dropReason == .unexpectedSTUN)
+        #expect(
+            fixture.route(response.finish(integrity: nil, fingerprint: true), on: peer).dropReason == .unexpectedSTUN)
     }
 
     @Test func aNewAddressAddsATupleAndUseCandidateMovesTheSelection() {
@@ -84,9 +86,13 @@ import Testing
 
     @Test func anIPv6HostSharesOneFailureBudgetAcrossItsSlash64() {
         let fixture = RouterFixture(rateLimit: .init(ratePerSecond: 1, burst: 3))
-        let reasons = (1...6).map { fixture.route(RouterFixture.unknownUfrag, on: fixture.tuple("[2001:db8:1:2::\($0)]:4000")).dropReason }
+        let reasons = (1...6).map {
+            fixture.route(RouterFixture.unknownUfrag, on: fixture.tuple("[2001:db8:1:2::\($0)]:4000")).dropReason
+        }
         #expect(reasons == [.unknownUfrag, .unknownUfrag, .unknownUfrag, .rateLimited, .rateLimited, .rateLimited])
-        #expect(fixture.route(RouterFixture.unknownUfrag, on: fixture.tuple("[2001:db8:1:3::1]:4000")).dropReason == .unknownUfrag)
+        #expect(
+            fixture.route(RouterFixture.unknownUfrag, on: fixture.tuple("[2001:db8:1:3::1]:4000")).dropReason
+                == .unknownUfrag)
     }
 
     @Test func aRangePortOnlyAnswersItsOwnSession() {

@@ -74,7 +74,8 @@ import Testing
         let fixture = RouterFixture()
         let (_, credentials, _) = fixture.addSession()
         let clash = NewSession(
-            ticket: AdmissionTicket(session: .random(), node: "test", room: "r", user: nil), handlerName: "test", credentials: credentials,
+            ticket: AdmissionTicket(session: .random(), node: "test", room: "r", user: nil), handlerName: "test",
+            credentials: credentials,
             handler: RecordingHandler(), counters: SessionCounters()
         )
         #expect(fixture.router.insert(clash, now: fixture.now) == .duplicate)
@@ -85,7 +86,8 @@ import Testing
         fixture.addSession()
         _ = fixture.router.closeAll(reason: .shutdown, now: fixture.now)
         let late = NewSession(
-            ticket: AdmissionTicket(session: .random(), node: "test", room: "r", user: nil), handlerName: "test", credentials: .random(),
+            ticket: AdmissionTicket(session: .random(), node: "test", room: "r", user: nil), handlerName: "test",
+            credentials: .random(),
             handler: RecordingHandler(), counters: SessionCounters()
         )
         #expect(fixture.router.insert(late, now: fixture.now) == .shuttingDown)

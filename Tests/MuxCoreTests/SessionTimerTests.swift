@@ -47,7 +47,8 @@ import Testing
     }
 
     @Test func aFirstNominationBringsTheDeadlineForward() {
-        let fixture = RouterFixture(timeouts: ICETimeouts(connect: .seconds(60), consent: .seconds(10), maxDuration: .seconds(3600)))
+        let fixture = RouterFixture(
+            timeouts: ICETimeouts(connect: .seconds(60), consent: .seconds(10), maxDuration: .seconds(3600)))
         let (id, credentials, _) = fixture.addSession()
         fixture.now += .seconds(1)
         fixture.check(credentials, from: fixture.tuple("192.0.2.1:1000"))

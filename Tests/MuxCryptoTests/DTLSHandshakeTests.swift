@@ -149,7 +149,9 @@ struct Pair {
         let pair = try Pair()
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
-            let body = (0..<Int.random(in: 0...300, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let body = (0..<Int.random(in: 0...300, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
             let length = UInt16(body.count)
             let record = [22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, UInt8(length >> 8), UInt8(length & 0xFF)] + body
             record.withUnsafeBytes { _ = pair.server.handle($0, now: pair.now) }
@@ -209,7 +211,8 @@ struct Pair {
         var forged = try #require(SRTPTestPacket.protect(SRTPTestPacket.rtp(sequence: 8), with: client.outbound))
         forged[20] ^= 0x01
         #expect(SRTPTestPacket.unprotect(forged, with: server.inbound) == .failure(.authentication))
-        #expect((try? SRTPTestPacket.unprotect([0x80, 111, 0, 9], with: server.inbound).get()) == nil, "too short for SRTP")
+        #expect(
+            (try? SRTPTestPacket.unprotect([0x80, 111, 0, 9], with: server.inbound).get()) == nil, "too short for SRTP")
     }
 }
 

@@ -12,9 +12,15 @@ import Testing
 
     @Test func acceptsACheckWithTheRightPasswordAndMapsTheSource() throws {
         let request = try self.parse(CheckRequest.make(for: self.credentials, useCandidate: true))
-        guard case .success(let ufrag) = ConnectivityCheck.precheck(request) else { Issue.record("precheck failed"); return }
+        guard case .success(let ufrag) = ConnectivityCheck.precheck(request) else {
+            Issue.record("precheck failed")
+            return
+        }
         #expect(ufrag == "mux1")
-        guard case .accepted(let bytes, let nominated) = ConnectivityCheck.respond(to: request, from: self.source, key: self.key) else {
+        guard
+            case .accepted(let bytes, let nominated) = ConnectivityCheck.respond(
+                to: request, from: self.source, key: self.key)
+        else {
             Issue.record("not accepted")
             return
         }
@@ -30,7 +36,10 @@ import Testing
     @Test func answersAWrongPasswordWith401NoLargerThanTheRequest() throws {
         let requestBytes = CheckRequest.make(localUfrag: "mux1", password: "wrongwrongwrongwrongwrong")
         let request = try self.parse(requestBytes)
-        guard case .refused(.badIntegrity, let response?) = ConnectivityCheck.respond(to: request, from: self.source, key: self.key) else {
+        guard
+            case .refused(.badIntegrity, let response?) = ConnectivityCheck.respond(
+                to: request, from: self.source, key: self.key)
+        else {
             Issue.record("expected a 401")
             return
         }
@@ -39,8 +48,12 @@ import Testing
     }
 
     @Test func answersAPeerThatAlsoClaimsControlledWith487() throws {
-        let request = try self.parse(CheckRequest.make(localUfrag: "mux1", password: self.credentials.password, claimControlled: true))
-        guard case .refused(.roleConflict, let response?) = ConnectivityCheck.respond(to: request, from: self.source, key: self.key) else {
+        let request = try self.parse(
+            CheckRequest.make(localUfrag: "mux1", password: self.credentials.password, claimControlled: true))
+        guard
+            case .refused(.roleConflict, let response?) = ConnectivityCheck.respond(
+                to: request, from: self.source, key: self.key)
+        else {
             Issue.record("expected a 487")
             return
         }
@@ -50,23 +63,35 @@ import Testing
     }
 
     @Test func dropsChecksWithoutFingerprintSilently() throws {
-        let request = try self.parse(CheckRequest.make(localUfrag: "mux1", password: self.credentials.password, fingerprint: false))
-        guard case .failure(let refused) = ConnectivityCheck.precheck(request) else { Issue.record("accepted"); return }
+        let request = try self.parse(
+            CheckRequest.make(localUfrag: "mux1", password: self.credentials.password, fingerprint: false))
+        guard case .failure(let refused) = ConnectivityCheck.precheck(request) else {
+            Issue.record("accepted")
+            return
+        }
         #expect(refused.refusal == .badFingerprint)
         #expect(refused.response == nil)
     }
 
     @Test func refusesChecksWithoutIntegrity() throws {
-        let request = try self.parse(CheckRequest.make(localUfrag: "mux1", password: self.credentials.password, integrity: false))
-        guard case .refused(.missingAttribute, _) = ConnectivityCheck.respond(to: request, from: self.source, key: self.key) else {
+        let request = try self.parse(
+            CheckRequest.make(localUfrag: "mux1", password: self.credentials.password, integrity: false))
+        guard
+            case .refused(.missingAttribute, _) = ConnectivityCheck.respond(
+                to: request, from: self.source, key: self.key)
+        else {
             Issue.record("expected missing attribute")
             return
         }
     }
 
     @Test func refusesAnAuthenticatedCheckWithoutPriority() throws {
-        let request = try self.parse(CheckRequest.make(localUfrag: "mux1", password: self.credentials.password, priority: false))
-        guard case .refused(.missingAttribute, let response?) = ConnectivityCheck.respond(to: request, from: self.source, key: self.key) else {
+        let request = try self.parse(
+            CheckRequest.make(localUfrag: "mux1", password: self.credentials.password, priority: false))
+        guard
+            case .refused(.missingAttribute, let response?) = ConnectivityCheck.respond(
+                to: request, from: self.source, key: self.key)
+        else {
             Issue.record("expected a 400")
             return
         }
@@ -77,7 +102,10 @@ import Testing
         var builder = STUNMessageBuilder(type: .bindingRequest, transactionID: .random())
         let bytes = builder.finish(integrity: nil, fingerprint: true)
         let request = try self.parse(bytes)
-        guard case .failure(let refused) = ConnectivityCheck.precheck(request) else { Issue.record("accepted"); return }
+        guard case .failure(let refused) = ConnectivityCheck.precheck(request) else {
+            Issue.record("accepted")
+            return
+        }
         #expect(refused.refusal == .missingAttribute)
         #expect((refused.response?.count ?? 0) <= bytes.count)
     }
@@ -93,7 +121,8 @@ import Testing
     }
 
     @Test func writesHostCandidatesInSDPSyntax() {
-        let candidate = HostCandidate(foundation: "1", address: TransportAddress("192.0.2.10:7882")!, localPreference: 65535)
+        let candidate = HostCandidate(
+            foundation: "1", address: TransportAddress("192.0.2.10:7882")!, localPreference: 65535)
         #expect(candidate.sdpValue == "candidate:1 1 udp 2130706431 192.0.2.10 7882 typ host")
     }
 }

@@ -34,7 +34,8 @@ import Testing
         var agent = ICELiteAgent(timeouts: self.timeouts, now: self.start)
         _ = agent.handleAuthenticatedCheck(on: self.tuple(1), nominated: true, now: self.start)
         for port in UInt16(2)...8 {
-            _ = agent.handleAuthenticatedCheck(on: self.tuple(port), nominated: false, now: self.start + .seconds(Int(port)))
+            _ = agent.handleAuthenticatedCheck(
+                on: self.tuple(port), nominated: false, now: self.start + .seconds(Int(port)))
         }
         let change = agent.handleAuthenticatedCheck(on: self.tuple(9), nominated: false, now: self.start + .seconds(9))
         #expect(change.evicted == self.tuple(2))

@@ -1,13 +1,15 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import MetricsTestKit
 import MuxCore
 import MuxICE
-@testable import MuxIO
 import MuxTestSupport
 import MuxWire
 import Testing
+
+@testable import MuxIO
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Several I/O threads on one port: each owns a socket bound with SO_REUSEPORT, and the kernel hashes each
 /// peer's 4-tuple to one of them. Sessions must work whichever socket a peer lands on.
@@ -18,7 +20,8 @@ import Testing
         // The kernel lists each socket on a line of its own: `sl 0100007F:PORT ...` for 127.0.0.1.
         let local = "0100007F:" + String(server.port, radix: 16, uppercase: true).leftPadded(to: 4)
         let table = try Self.read("/proc/net/udp")
-        #expect(table.split(separator: "\n").count { $0.split(separator: " ").dropFirst().first == Substring(local) } == 4)
+        #expect(
+            table.split(separator: "\n").count { $0.split(separator: " ").dropFirst().first == Substring(local) } == 4)
         await fixture.stop()
     }
 
@@ -63,7 +66,9 @@ import Testing
             let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
             let server = try #require(session.candidates.first?.address)
             let client = try UDPTestClient()
-            #expect(client.exchange(CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true), with: server) != nil)
+            #expect(
+                client.exchange(
+                    CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true), with: server) != nil)
             #expect(client.exchange(CheckRequest.rtp, with: server)?.bytes == CheckRequest.rtp)
             ids.append(session.snapshot.id)
         }
@@ -109,7 +114,8 @@ import Testing
 
     @Test func readsTheKernelsDropsOfAFullReceiveBuffer() throws {
         // Nobody reads this socket, so a burst overflows its (smallest possible) buffer.
-        let socket = try UDPSocket.bind(TransportAddress(ip: .v4(0x7F00_0001), port: 0), reusePort: false, bufferBytes: 1)
+        let socket = try UDPSocket.bind(
+            TransportAddress(ip: .v4(0x7F00_0001), port: 0), reusePort: false, bufferBytes: 1)
         #expect(socket.kernelDrops == 0)
         let client = try UDPTestClient()
         for _ in 0..<200 { client.send([UInt8](repeating: 0x80, count: 1000), to: socket.local) }
@@ -119,12 +125,14 @@ import Testing
     }
 
     @Test func answersCommandsThatComeAfterItStopped() async throws {
-        let router = SessionRouter(timeouts: ICETimeouts(), rateLimit: .init(), metrics: MuxCore.CoreMetrics(factory: TestMetrics()))
+        let router = SessionRouter(
+            timeouts: ICETimeouts(), rateLimit: .init(), metrics: MuxCore.CoreMetrics(factory: TestMetrics()))
         let thread = IOThread(index: 0, router: router, batchSize: 4, slotSize: 2048)
         thread.start()
         await thread.stop()
         // A session given up during shutdown releases its range port after the threads ended: no hang.
-        let socket = try UDPSocket.bind(TransportAddress(ip: .v4(0x7F00_0001), port: 0), reusePort: false, bufferBytes: 65_536)
+        let socket = try UDPSocket.bind(
+            TransportAddress(ip: .v4(0x7F00_0001), port: 0), reusePort: false, bufferBytes: 65_536)
         await thread.release(socket)
         #expect(socket.descriptor == -1)
         await thread.stop()

@@ -25,7 +25,8 @@ final class MuxFixture: Sendable {
         let admission = LocalAdmission(limits: settings.limits)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let mux = try await UDPMux.bind(settings: settings, admission: admission, metricsFactory: metrics, logger: logger)
+        let mux = try await UDPMux.bind(
+            settings: settings, admission: admission, metricsFactory: metrics, logger: logger)
         self.mux = mux
         self.metrics = metrics
         self.admission = admission

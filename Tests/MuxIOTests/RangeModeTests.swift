@@ -42,7 +42,8 @@ import Testing
 
         let client = try UDPTestClient()
         let first = sessions[0]
-        let reply = client.exchange(CheckRequest.make(for: first.snapshot.localCredentials), with: first.candidates[0].address)
+        let reply = client.exchange(
+            CheckRequest.make(for: first.snapshot.localCredentials), with: first.candidates[0].address)
         #expect(reply?.from == first.candidates[0].address)
 
         for session in sessions {
@@ -72,7 +73,9 @@ import Testing
 
     @Test func announcesThePublicAddressOfA1To1NAT() async throws {
         let fixture = try await MuxFixture {
-            $0.udp.announced = [AnnouncedAddress(local: IPAddress("127.0.0.1")!, publicIP: IPAddress("203.0.113.7")!, publicPort: 443)]
+            $0.udp.announced = [
+                AnnouncedAddress(local: IPAddress("127.0.0.1")!, publicIP: IPAddress("203.0.113.7")!, publicPort: 443)
+            ]
         }
         let session = try await fixture.mux.createSession(SessionRequest(room: "r"))
         #expect(session.candidates.map(\.sdpValue) == ["candidate:1 1 udp 2130706431 203.0.113.7 443 typ host"])

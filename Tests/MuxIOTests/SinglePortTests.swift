@@ -12,7 +12,9 @@ import Testing
         let server = try #require(session.candidates.first?.address)
         let client = try UDPTestClient()
 
-        let reply = try #require(client.exchange(CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true), with: server))
+        let reply = try #require(
+            client.exchange(CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true), with: server)
+        )
         let response = try STUNMessage(parsing: reply.bytes)
         #expect(response.type == .bindingSuccess)
         #expect(response.xorMappedAddress == client.local)
@@ -27,14 +29,17 @@ import Testing
     }
 
     @Test func repliesLeaveFromTheAddressTheClientSentTo() async throws {
-        let fixture = try await MuxFixture { $0.udp.bindAddresses = [IPAddress("127.0.0.1")!, IPAddress("127.0.0.2")!] }
+        let fixture = try await MuxFixture {
+            $0.udp.bindAddresses = [IPAddress("127.0.0.1")!, IPAddress("127.0.0.2")!]
+        }
         let session = try await fixture.mux.createSession(SessionRequest(room: "r"))
         let addresses = fixture.candidateAddresses(session)
         #expect(addresses.map(\.ip) == [IPAddress("127.0.0.1")!, IPAddress("127.0.0.2")!])
         #expect(addresses[0].port == addresses[1].port)
         let client = try UDPTestClient()
         for server in addresses {
-            let reply = try #require(client.exchange(CheckRequest.make(for: session.snapshot.localCredentials), with: server))
+            let reply = try #require(
+                client.exchange(CheckRequest.make(for: session.snapshot.localCredentials), with: server))
             #expect(reply.from == server)
         }
         await fixture.stop()
@@ -51,12 +56,17 @@ import Testing
         let wrong = CheckRequest.make(localUfrag: credentials.ufrag, password: "definitely-not-the-password")
         let refusal = try #require(client.exchange(wrong, with: server))
         #expect(try STUNMessage(parsing: refusal.bytes).errorCode?.code == 401)
-        #expect(client.exchange(CheckRequest.make(localUfrag: "nobody", password: credentials.password), with: server, timeout: .milliseconds(200)) == nil)
+        #expect(
+            client.exchange(
+                CheckRequest.make(localUfrag: "nobody", password: credentials.password), with: server,
+                timeout: .milliseconds(200)) == nil)
         #expect(client.exchange([0xFF, 0xFE, 0xFD], with: server, timeout: .milliseconds(200)) == nil)
         #expect(client.exchange(CheckRequest.rtp, with: server, timeout: .milliseconds(200)) == nil)
 
         for reason in ["bad_integrity", "unknown_ufrag", "unknown_class", "unknown_address"] {
-            let counted = await eventually { fixture.counter("mediamux_udp_dropped_total", [("socket", socket), ("reason", reason)]) == 1 }
+            let counted = await eventually {
+                fixture.counter("mediamux_udp_dropped_total", [("socket", socket), ("reason", reason)]) == 1
+            }
             #expect(counted, "\(reason) counted once")
         }
         #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .new)
@@ -77,7 +87,9 @@ import Testing
 
     @Test func shutdownClosesEverySessionWithReasonShutdown() async throws {
         let fixture = try await MuxFixture()
-        let ids = try await (0..<3).asyncMap { _ in try await fixture.mux.createSession(SessionRequest(room: "r")).snapshot.id }
+        let ids = try await (0..<3).asyncMap { _ in
+            try await fixture.mux.createSession(SessionRequest(room: "r")).snapshot.id
+        }
         await fixture.stop()
         for id in ids {
             #expect(fixture.mux.router.snapshot(id, now: .now)?.closeReason == .shutdown)

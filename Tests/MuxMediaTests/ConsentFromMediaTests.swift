@@ -41,14 +41,20 @@ import Testing
         let fixture = try await SecureEchoFixture(consentTimeout: Self.consent)
         let (peer, srtp, session) = try await fixture.connectEchoPeer()
         var sequence: UInt16 = 0
-        #expect(await Self.lasts(fixture, session) {
-            sequence += 1
-            SRTPTestPacket.protect(SRTPTestPacket.rtp(sequence: sequence), with: srtp.outbound).map { peer.socket.send($0, to: peer.server) }
-        })
+        #expect(
+            await Self.lasts(fixture, session) {
+                sequence += 1
+                SRTPTestPacket.protect(SRTPTestPacket.rtp(sequence: sequence), with: srtp.outbound).map {
+                    peer.socket.send($0, to: peer.server)
+                }
+            })
         // A receive-only peer: RTCP alone.
-        #expect(await Self.lasts(fixture, session) {
-            SRTPTestPacket.protect(SRTPTestPacket.receiverReport, with: srtp.outbound, isRTCP: true).map { peer.socket.send($0, to: peer.server) }
-        })
+        #expect(
+            await Self.lasts(fixture, session) {
+                SRTPTestPacket.protect(SRTPTestPacket.receiverReport, with: srtp.outbound, isRTCP: true).map {
+                    peer.socket.send($0, to: peer.server)
+                }
+            })
         await fixture.stop()
     }
 

@@ -17,7 +17,10 @@ import Testing
         // against: it is dropped like any other, and media goes on.
         peer.engine.shutdown()
         while let datagram = peer.engine.pollDatagram() { peer.socket.send(datagram, to: peer.server) }
-        #expect(await eventually { fixture.counter("mediamux_media_dropped_total", [("reason", "dtls_after_release")]) == 1 })
+        #expect(
+            await eventually {
+                fixture.counter("mediamux_media_dropped_total", [("reason", "dtls_after_release")]) == 1
+            })
         #expect(try peer.echoes(2, with: srtp))
         #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected)
         await fixture.stop()
@@ -28,7 +31,9 @@ import Testing
         let (peer, srtp, _) = try await fixture.connectEchoPeer()
         let connected = ContinuousClock.now
         #expect(try peer.echoes(1, with: srtp))
-        #expect(fixture.counter("mediamux_dtls_released_total", []) == 0 || ContinuousClock.now - connected >= .milliseconds(800))
+        #expect(
+            fixture.counter("mediamux_dtls_released_total", []) == 0
+                || ContinuousClock.now - connected >= .milliseconds(800))
         var sequence: UInt16 = 2
         let released = await eventually(timeout: .seconds(5)) {
             sequence += 1

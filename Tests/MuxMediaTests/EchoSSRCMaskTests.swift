@@ -9,7 +9,9 @@ import Testing
     static let rtx: UInt32 = 0x2222_2222
     static let ours: UInt32 = 0x3333_3333
 
-    static func be(_ value: UInt32) -> [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
+    static func be(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+    }
 
     /// One RTCP packet: header with `count`, `type`, the length in words minus one, then `body`.
     static func rtcp(count: UInt8, type: UInt8, _ body: [UInt8]) -> [UInt8] {
@@ -42,8 +44,12 @@ import Testing
         let nack = Self.rtcp(count: 1, type: 205, Self.be(Self.peer) + Self.be(Self.ours) + [0, 5, 0, 0])
         let pli = Self.rtcp(count: 1, type: 206, Self.be(Self.peer) + Self.be(Self.ours))
         let fir = Self.rtcp(count: 4, type: 206, Self.be(Self.peer) + Self.be(0) + Self.be(Self.ours) + [3, 0, 0, 0])
-        let remb = Self.rtcp(count: 15, type: 206, Self.be(Self.peer) + Self.be(0) + Array("REMB".utf8) + [2, 0x12, 0x34, 0x56] + Self.be(Self.ours) + Self.be(Self.rtx))
-        let dlrr = Self.rtcp(count: 0, type: 207, Self.be(Self.peer) + [5, 0, 0, 3] + Self.be(Self.ours) + Self.be(9) + Self.be(10))
+        let remb = Self.rtcp(
+            count: 15, type: 206,
+            Self.be(Self.peer) + Self.be(0) + Array("REMB".utf8) + [2, 0x12, 0x34, 0x56] + Self.be(Self.ours)
+                + Self.be(Self.rtx))
+        let dlrr = Self.rtcp(
+            count: 0, type: 207, Self.be(Self.peer) + [5, 0, 0, 3] + Self.be(Self.ours) + Self.be(9) + Self.be(10))
         let bye = Self.rtcp(count: 2, type: 203, Self.be(Self.peer) + Self.be(Self.rtx))
         let compound = sr + sdes + nack + pli + fir + remb + dlrr + bye
         let echoed = self.rewritten(compound, rtcp: true)
@@ -79,7 +85,10 @@ import Testing
         for _ in 0..<20_000 {
             let length = Int.random(in: 0...160, using: &generator)
             var packet = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            if length > 1, Bool.random(using: &generator) { packet[0] = 0x80 | (packet[0] & 0x1F); packet[1] = UInt8.random(in: 200...207) }
+            if length > 1, Bool.random(using: &generator) {
+                packet[0] = 0x80 | (packet[0] & 0x1F)
+                packet[1] = UInt8.random(in: 200...207)
+            }
             #expect(self.rewritten(self.rewritten(packet, rtcp: true), rtcp: true) == packet)
             #expect(self.rewritten(self.rewritten(packet, rtcp: false), rtcp: false) == packet)
         }

@@ -31,7 +31,8 @@ final class SecureEchoFixture: Sendable {
         var logger = Logger(label: "media-test")
         logger.logLevel = .warning
         let dtls = try DTLSContext(certificate: DTLSCertificate.generate())
-        let handlers = MediaHandlers.factories(dtls: dtls, settings: media, metrics: MediaMetrics(factory: self.metrics), logger: logger)
+        let handlers = MediaHandlers.factories(
+            dtls: dtls, settings: media, metrics: MediaMetrics(factory: self.metrics), logger: logger)
         let mux = try await UDPMux.bind(
             settings: settings, admission: LocalAdmission(limits: .init()), metricsFactory: self.metrics,
             handlers: UDPMux.standardHandlers.merging(handlers) { $1 }, logger: logger
@@ -80,7 +81,8 @@ struct Peer {
         let plain = SRTPTestPacket.rtp(sequence: sequence)
         let secret = try #require(SRTPTestPacket.protect(plain, with: srtp.outbound))
         guard let echoed = self.socket.exchange(secret, with: self.server),
-              let decrypted = try? SRTPTestPacket.unprotect(echoed.bytes, with: srtp.inbound).get() else { return false }
+            let decrypted = try? SRTPTestPacket.unprotect(echoed.bytes, with: srtp.inbound).get()
+        else { return false }
         return decrypted.count == plain.count && decrypted[8..<12] != plain[8..<12]
             && decrypted[..<8] == plain[..<8] && decrypted[12...] == plain[12...]
     }
@@ -103,9 +105,11 @@ struct Peer {
         let fixture = try await SecureEchoFixture()
         let server = fixture.mux.singlePortAddresses[0]
         let peer = try Peer(server: server)
-        let session = try await fixture.mux.createSession(SessionRequest(
-            room: "r", handler: "echo", dtls: DTLSParameters(isServer: true, remoteFingerprint: peer.certificate.sha256)
-        ))
+        let session = try await fixture.mux.createSession(
+            SessionRequest(
+                room: "r", handler: "echo",
+                dtls: DTLSParameters(isServer: true, remoteFingerprint: peer.certificate.sha256)
+            ))
         #expect(peer.connectICE(session))
         #expect(peer.handshake() == .connected)
         let srtp = try SRTPSession(keys: try #require(peer.engine.srtpKeys()), role: .client)
@@ -137,7 +141,8 @@ struct Peer {
         let fixture = try await SecureEchoFixture()
         let (peer, srtp, _) = try await fixture.connectEchoPeer()
         for sequence in UInt16(1)...3 {
-            let secret = try #require(SRTPTestPacket.protect(SRTPTestPacket.rtp(sequence: sequence), with: srtp.outbound))
+            let secret = try #require(
+                SRTPTestPacket.protect(SRTPTestPacket.rtp(sequence: sequence), with: srtp.outbound))
             #expect(peer.socket.exchange(secret, with: peer.server) != nil)
         }
         let timer = try fixture.metrics.expectTimer("mediamux_packet_residence_seconds", [("handler", "echo")])
@@ -152,12 +157,15 @@ struct Peer {
         let fixture = try await SecureEchoFixture()
         let peer = try Peer(server: fixture.mux.singlePortAddresses[0])
         let someoneElse = try DTLSCertificate.generate()
-        let session = try await fixture.mux.createSession(SessionRequest(
-            room: "r", handler: "echo", dtls: DTLSParameters(isServer: true, remoteFingerprint: someoneElse.sha256)
-        ))
+        let session = try await fixture.mux.createSession(
+            SessionRequest(
+                room: "r", handler: "echo", dtls: DTLSParameters(isServer: true, remoteFingerprint: someoneElse.sha256)
+            ))
         #expect(peer.connectICE(session))
         _ = peer.handshake(timeout: .seconds(2))
-        let closed = await eventually { fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .dtlsFailed }
+        let closed = await eventually {
+            fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .dtlsFailed
+        }
         #expect(closed)
         #expect(fixture.counter("mediamux_dtls_handshakes_total", [("result", "failed_fingerprint")]) == 1)
         await fixture.stop()
@@ -171,7 +179,11 @@ struct Peer {
         stranger.engine.start(now: .now)
         let hello = try #require(stranger.engine.pollDatagram())
         #expect(stranger.socket.exchange(hello, with: server, timeout: .milliseconds(200)) == nil)
-        #expect(await eventually { fixture.counter("mediamux_udp_dropped_total", [("socket", "\(server)"), ("reason", "unknown_address")]) == 1 })
+        #expect(
+            await eventually {
+                fixture.counter("mediamux_udp_dropped_total", [("socket", "\(server)"), ("reason", "unknown_address")])
+                    == 1
+            })
         #expect(fixture.counter("mediamux_dtls_handshakes_total", [("result", "started")]) == 0)
         #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .new)
         await fixture.stop()
@@ -195,8 +207,11 @@ struct Peer {
         let server = fixture.mux.singlePortAddresses[0]
         let socket = try UDPTestClient()
         let peer = try DTLSTestPeer(role: .server)
-        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo", dtls: DTLSParameters(isServer: false)))
-        #expect(socket.exchange(CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true), with: server) != nil)
+        let session = try await fixture.mux.createSession(
+            SessionRequest(room: "r", handler: "echo", dtls: DTLSParameters(isServer: false)))
+        #expect(
+            socket.exchange(CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true), with: server)
+                != nil)
         let state = peer.handshake(timeout: .seconds(5), send: { socket.send($0, to: server) }) {
             socket.receive(timeout: $0)?.bytes
         }
@@ -267,7 +282,9 @@ struct Peer {
         let (peer, _, session) = try await fixture.connectEchoPeer()
         peer.engine.shutdown()
         while let datagram = peer.engine.pollDatagram() { peer.socket.send(datagram, to: peer.server) }
-        let closed = await eventually { fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .peerClosed }
+        let closed = await eventually {
+            fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .peerClosed
+        }
         #expect(closed)
         await fixture.stop()
     }

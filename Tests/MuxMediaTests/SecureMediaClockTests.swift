@@ -66,7 +66,9 @@ struct ClockedEcho {
     /// Hands the peer's queued datagrams to the handler, as the router would, at `now`.
     func deliverPeer(at now: ContinuousClock.Instant) {
         while var datagram = self.peer.engine.pollDatagram() {
-            datagram.withUnsafeMutableBytes { self.handler.handleDatagram($0, class: .dtls, from: self.tuple, now: now) }
+            datagram.withUnsafeMutableBytes {
+                self.handler.handleDatagram($0, class: .dtls, from: self.tuple, now: now)
+            }
         }
     }
 
@@ -142,7 +144,8 @@ struct ClockedEcho {
         let echo = try ClockedEcho(mediamuxIsServer: false)
         echo.sender.hasPath = false
         echo.handler.handleTick(now: echo.start)
-        #expect(echo.sender.sent.isEmpty && echo.counter("mediamux_dtls_handshakes_total", [("result", "started")]) == 0)
+        #expect(
+            echo.sender.sent.isEmpty && echo.counter("mediamux_dtls_handshakes_total", [("result", "started")]) == 0)
         echo.sender.hasPath = true
         echo.handler.handleTick(now: echo.start + .seconds(1))
         #expect(echo.sender.sent.count == 1, "the ClientHello")
@@ -188,7 +191,9 @@ struct ClockedEcho {
         echo.handler.handleTick(now: echo.start + .seconds(2))
         #expect(echo.counter("mediamux_dtls_released_total") == 1)
         var record = [UInt8](ForgedDTLSRecord.shapes[0].datagram)
-        record.withUnsafeMutableBytes { echo.handler.handleDatagram($0, class: .dtls, from: echo.tuple, now: echo.start + .seconds(3)) }
+        record.withUnsafeMutableBytes {
+            echo.handler.handleDatagram($0, class: .dtls, from: echo.tuple, now: echo.start + .seconds(3))
+        }
         #expect(echo.counter("mediamux_media_dropped_total", [("reason", "dtls_after_release")]) == 1)
         echo.handler.handleClose(reason: .deleted)
         let farewell = try #require(echo.sender.farewells.first)

@@ -38,7 +38,10 @@ import Testing
         let stranger = try UDPTestClient()
         stranger.send(ForgedDTLSRecord.shapes[0].datagram, to: peer.server)
         let server = "\(peer.server)"
-        #expect(await eventually { fixture.counter("mediamux_udp_dropped_total", [("socket", server), ("reason", "unknown_address")]) == 1 })
+        #expect(
+            await eventually {
+                fixture.counter("mediamux_udp_dropped_total", [("socket", server), ("reason", "unknown_address")]) == 1
+            })
         #expect(try peer.echoes(1, with: srtp))
         #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected)
         await fixture.stop()

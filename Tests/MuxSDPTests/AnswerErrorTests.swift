@@ -47,10 +47,13 @@ import Testing
     @Test func namesOnlyTheHashItChecks() {
         // The message once listed sha-384 and sha-512, which the DTLS engine cannot compare.
         let offer = SDPText.edit(Offers.chrome) {
-            $0.hasPrefix("a=fingerprint:sha-256 ") ? "a=fingerprint:sha-1 " + Array(repeating: "4F", count: 20).joined(separator: ":") : $0
+            $0.hasPrefix("a=fingerprint:sha-256 ")
+                ? "a=fingerprint:sha-1 " + Array(repeating: "4F", count: 20).joined(separator: ":") : $0
         }
         let error = SDPText.answerError(offer)
-        #expect(error?.description.hasSuffix("has fingerprints with sha-1 only; mediamux checks sha-256") == true, "\(String(describing: error))")
+        #expect(
+            error?.description.hasSuffix("has fingerprints with sha-1 only; mediamux checks sha-256") == true,
+            "\(String(describing: error))")
     }
 
     @Test func refusesASectionWithoutMid() {

@@ -6,7 +6,8 @@ public enum CheckRequest {
     public static func make(
         localUfrag: String, password: String, remoteUfrag: String = "peer",
         useCandidate: Bool = false, claimControlled: Bool = false,
-        integrity: Bool = true, fingerprint: Bool = true, priority: Bool = true, transactionID: STUNTransactionID = .random()
+        integrity: Bool = true, fingerprint: Bool = true, priority: Bool = true,
+        transactionID: STUNTransactionID = .random()
     ) -> [UInt8] {
         ControllingCheck.make(
             ufrag: localUfrag, password: password, peerUfrag: remoteUfrag, nominate: useCandidate,

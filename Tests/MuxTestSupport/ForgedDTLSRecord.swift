@@ -5,7 +5,9 @@ public enum ForgedDTLSRecord {
         type: UInt8, epoch: UInt16, sequence: UInt64 = 7, version: [UInt8] = [0xfe, 0xfd], body: [UInt8]
     ) -> [UInt8] {
         var record: [UInt8] = [type] + version + [UInt8(epoch >> 8), UInt8(truncatingIfNeeded: epoch)]
-        for shift in stride(from: 40, through: 0, by: -8) { record.append(UInt8(truncatingIfNeeded: sequence >> UInt64(shift))) }
+        for shift in stride(from: 40, through: 0, by: -8) {
+            record.append(UInt8(truncatingIfNeeded: sequence >> UInt64(shift)))
+        }
         record += [UInt8(body.count >> 8), UInt8(truncatingIfNeeded: body.count)]
         return record + body
     }
@@ -27,13 +29,23 @@ public enum ForgedDTLSRecord {
             ("fatal alert, DTLS 1.0", record(type: 21, epoch: 1, version: [0xfe, 0xff], body: fatalAlert)),
             ("unknown content type 24", record(type: 24, epoch: 1, body: Array(repeating: 1, count: 30))),
             ("torn header", Array(record(type: 21, epoch: 1, body: fatalAlert).prefix(8))),
-            ("length past the end", Array(record(type: 23, epoch: 1, body: Array(repeating: 9, count: 30)).dropLast(4))),
+            (
+                "length past the end",
+                Array(record(type: 23, epoch: 1, body: Array(repeating: 9, count: 30)).dropLast(4))
+            ),
             ("empty body, epoch 1", record(type: 23, epoch: 1, body: [])),
-            ("a long record then a short alert", record(type: 23, epoch: 1, body: Array(repeating: 3, count: 48))
-                + record(type: 21, epoch: 1, sequence: 8, body: fatalAlert)),
+            (
+                "a long record then a short alert",
+                record(type: 23, epoch: 1, body: Array(repeating: 3, count: 48))
+                    + record(type: 21, epoch: 1, sequence: 8, body: fatalAlert)
+            ),
         ]
         for length in 1...23 {
-            shapes.append(("application data, epoch 1, \(length) bytes", record(type: 23, epoch: 1, body: Array(repeating: 0x5a, count: length))))
+            shapes.append(
+                (
+                    "application data, epoch 1, \(length) bytes",
+                    record(type: 23, epoch: 1, body: Array(repeating: 0x5a, count: length))
+                ))
         }
         return shapes
     }()

@@ -19,7 +19,9 @@ public enum SRTPTestPacket {
         return Array(buffer.prefix(length))
     }
 
-    public static func unprotect(_ packet: [UInt8], with context: SRTPContext, isRTCP: Bool = false) -> Result<[UInt8], SRTPFailure> {
+    public static func unprotect(
+        _ packet: [UInt8], with context: SRTPContext, isRTCP: Bool = false
+    ) -> Result<[UInt8], SRTPFailure> {
         var buffer = packet
         return buffer.withUnsafeMutableBytes { context.unprotect($0, length: packet.count, isRTCP: isRTCP) }
             .map { Array(buffer.prefix($0)) }

@@ -1,7 +1,8 @@
+import MuxWire
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import MuxWire
 
 /// A plain blocking UDP socket for tests: sends to the mux and waits for an answer with a deadline.
 public final class UDPTestClient {
@@ -16,14 +17,17 @@ public final class UDPTestClient {
         address.sin_family = sa_family_t(AF_INET)
         inet_pton(AF_INET, ip, &address.sin_addr)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else { throw TestError("bind() failed") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketDescriptor, $0, &length) }
         }
-        self.local = TransportAddress(ip: .v4(UInt32(bigEndian: address.sin_addr.s_addr)), port: UInt16(bigEndian: address.sin_port))
+        self.local = TransportAddress(
+            ip: .v4(UInt32(bigEndian: address.sin_addr.s_addr)), port: UInt16(bigEndian: address.sin_port))
     }
 
     deinit { close(self.descriptor) }
@@ -43,20 +47,25 @@ public final class UDPTestClient {
     /// The next datagram and its source, or nil when none arrives within `timeout`.
     public func receive(timeout: Duration = .seconds(2)) -> (bytes: [UInt8], from: TransportAddress)? {
         var poller = pollfd(fd: self.descriptor, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(
+            timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         guard poll(&poller, 1, milliseconds) == 1 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 2048)
         var address = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let count = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(self.descriptor, &buffer, buffer.count, 0, $0, &length) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                recvfrom(self.descriptor, &buffer, buffer.count, 0, $0, &length)
+            }
         }
         guard count >= 0, let source = TransportAddress(storage: &address) else { return nil }
         return (Array(buffer.prefix(count)), source)
     }
 
     /// Sends and waits for the first answer.
-    public func exchange(_ bytes: [UInt8], with destination: TransportAddress, timeout: Duration = .seconds(2)) -> (bytes: [UInt8], from: TransportAddress)? {
+    public func exchange(
+        _ bytes: [UInt8], with destination: TransportAddress, timeout: Duration = .seconds(2)
+    ) -> (bytes: [UInt8], from: TransportAddress)? {
         self.send(bytes, to: destination)
         return self.receive(timeout: timeout)
     }

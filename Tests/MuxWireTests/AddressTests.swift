@@ -1,5 +1,5 @@
-import Testing
 import MuxWire
+import Testing
 
 @Suite struct AddressTests {
     @Test func parsesAndPrintsIPv4AndIPv6() {

@@ -1,15 +1,16 @@
-import Testing
 import MuxWire
+import Testing
 
 @Suite struct PacketClassTests {
     @Test func classifiesEveryFirstByteAsRFC7983Says() {
         for first in UInt8.min...UInt8.max {
-            let expected: PacketClass = switch first {
-            case 0...3: .stun
-            case 20...63: .dtls
-            case 128...191: .rtp
-            default: .unknown
-            }
+            let expected: PacketClass =
+                switch first {
+                case 0...3: .stun
+                case 20...63: .dtls
+                case 128...191: .rtp
+                default: .unknown
+                }
             #expect(PacketClass(first: first, second: 96) == expected, "first byte \(first)")
         }
     }

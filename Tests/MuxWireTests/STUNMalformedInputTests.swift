@@ -1,5 +1,5 @@
-import Testing
 import MuxWire
+import Testing
 
 @Suite struct STUNMalformedInputTests {
     @Test func refusesEveryTruncationOfTheSampleRequest() {

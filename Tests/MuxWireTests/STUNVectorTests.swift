@@ -1,5 +1,5 @@
-import Testing
 import MuxWire
+import Testing
 
 @Suite struct STUNVectorTests {
     let key = STUNIntegrityKey(password: RFC5769.password)

@@ -53,7 +53,9 @@ final class SecureEcho {
             let keys = Self.handshake(peer, with: self.handler, through: self.sender, tuple: self.tuple)
             self.sender.keepsCopies = false
             let srtp = try SRTPSession(keys: keys, role: .client)
-            self.packets = (0..<count).map { Self.protectedRTP(sequence: UInt16(truncatingIfNeeded: $0), with: srtp.outbound) }
+            self.packets = (0..<count).map {
+                Self.protectedRTP(sequence: UInt16(truncatingIfNeeded: $0), with: srtp.outbound)
+            }
         } catch {
             fatalError("cannot set up an echo session: \(error)")
         }
@@ -76,10 +78,13 @@ final class SecureEcho {
     ) -> SRTPKeyMaterial {
         // The handler answers within `send`, so its flight is already queued when the peer asks for it.
         var flight: [[UInt8]] = []
-        let state = peer.handshake(timeout: .seconds(5), send: { datagram in
-            var datagram = datagram
-            datagram.withUnsafeMutableBytes { handler.handleDatagram($0, class: .dtls, from: tuple, now: .now) }
-        }) { _ in
+        let state = peer.handshake(
+            timeout: .seconds(5),
+            send: { datagram in
+                var datagram = datagram
+                datagram.withUnsafeMutableBytes { handler.handleDatagram($0, class: .dtls, from: tuple, now: .now) }
+            }
+        ) { _ in
             if flight.isEmpty { flight = sender.takeQueued() }
             return flight.isEmpty ? nil : flight.removeFirst()
         }
@@ -90,7 +95,8 @@ final class SecureEcho {
     }
 
     private static func protectedRTP(sequence: UInt16, with context: SRTPContext) -> [UInt8] {
-        var packet = [0x80, 111, UInt8(sequence >> 8), UInt8(sequence & 0xFF), 0, 0, 0x10, 0, 0x12, 0x34, 0x56, 0x78]
+        var packet =
+            [0x80, 111, UInt8(sequence >> 8), UInt8(sequence & 0xFF), 0, 0, 0x10, 0, 0x12, 0x34, 0x56, 0x78]
             + [UInt8](repeating: 0xAA, count: 1188) + [UInt8](repeating: 0, count: SRTPContext.maxTrailer)
         let result = packet.withUnsafeMutableBytes { context.protect($0, length: 1200, isRTCP: false) }
         guard case .success(let length) = result else { fatalError("protect failed") }
@@ -118,7 +124,9 @@ final class SlotSender: DatagramSender, @unchecked Sendable {
     func sendFarewell(_ datagram: UnsafeRawBufferPointer) -> Bool { false }
 
     func send(capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?) -> Bool {
-        guard let length = write(UnsafeMutableRawBufferPointer(rebasing: self.slot.prefix(capacity))) else { return false }
+        guard let length = write(UnsafeMutableRawBufferPointer(rebasing: self.slot.prefix(capacity))) else {
+            return false
+        }
         self.lastLength = length
         if self.keepsCopies { self.queued.append(Array(self.slot.prefix(length))) }
         return true

@@ -23,17 +23,21 @@ struct ConnectedSessions {
         for index in 0..<count {
             let credentials = ICECredentials.random()
             let session = NewSession(
-                ticket: AdmissionTicket(session: .random(), node: "test", room: "room\(index % 50)", user: nil), handlerName: "discard",
+                ticket: AdmissionTicket(session: .random(), node: "test", room: "room\(index % 50)", user: nil),
+                handlerName: "discard",
                 credentials: credentials, handler: DiscardHandler(), counters: SessionCounters()
             )
             precondition(router.insert(session, now: now) == .inserted)
             let tuple = FiveTuple(
                 socket: SocketID(1), remote: TransportAddress(ip: .v4(0x0A00_0000 + UInt32(index)), port: 40_000)
             )
-            let nomination = ControllingCheck.make(ufrag: credentials.ufrag, password: credentials.password, nominate: true)
-            guard case .reply(_, refused: nil) = nomination.withUnsafeBytes({
-                router.route($0, class: .stun, on: tuple, now: now)
-            }) else {
+            let nomination = ControllingCheck.make(
+                ufrag: credentials.ufrag, password: credentials.password, nominate: true)
+            guard
+                case .reply(_, refused: nil) = nomination.withUnsafeBytes({
+                    router.route($0, class: .stun, on: tuple, now: now)
+                })
+            else {
                 fatalError("session \(index) did not connect")
             }
             tuples.append(tuple)

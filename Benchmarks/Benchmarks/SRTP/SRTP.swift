@@ -58,8 +58,8 @@ final class SRTPRoundTrip {
         self.buffer[3] = UInt8(self.sequence & 0xFF)
         let length = Self.packetLength
         guard case .success(let protected) = self.outbound.protect(self.buffer, length: length, isRTCP: false),
-              case .success(let plain) = self.inbound.unprotect(self.buffer, length: protected, isRTCP: false),
-              plain == length
+            case .success(let plain) = self.inbound.unprotect(self.buffer, length: protected, isRTCP: false),
+            plain == length
         else {
             fatalError("SRTP round trip failed at sequence \(self.sequence)")
         }

@@ -51,14 +51,18 @@ final class APIRunner: @unchecked Sendable {
         try await app.api.test(.live) { client in
             for await job in jobs {
                 let response = try await client.execute(
-                    uri: "/v1/rooms/fuzz/sessions", method: .post, headers: [.authorization: "Bearer fuzz"], body: job.body
+                    uri: "/v1/rooms/fuzz/sessions", method: .post, headers: [.authorization: "Bearer fuzz"],
+                    body: job.body
                 )
                 job.done(response.status, response.body)
                 guard response.status == .created else { continue }
-                let created = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
+                let created =
+                    try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
                 let id = created?["id"] as? String ?? ""
-                let deleted = try await client.execute(uri: "/v1/sessions/\(id)", method: .delete, headers: [.authorization: "Bearer fuzz"])
-                precondition(deleted.status == .noContent, "a created session \(id) could not be deleted: \(deleted.status)")
+                let deleted = try await client.execute(
+                    uri: "/v1/sessions/\(id)", method: .delete, headers: [.authorization: "Bearer fuzz"])
+                precondition(
+                    deleted.status == .noContent, "a created session \(id) could not be deleted: \(deleted.status)")
             }
         }
     }
@@ -66,10 +70,14 @@ final class APIRunner: @unchecked Sendable {
     func post(_ body: ByteBuffer) -> (HTTPResponse.Status, ByteBuffer) {
         let answered = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: (HTTPResponse.Status, ByteBuffer)?
-        self.submit.yield((body, { status, body in
-            result = (status, body)
-            answered.signal()
-        }))
+        self.submit.yield(
+            (
+                body,
+                { status, body in
+                    result = (status, body)
+                    answered.signal()
+                }
+            ))
         answered.wait()
         return result!
     }

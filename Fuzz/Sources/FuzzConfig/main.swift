@@ -20,7 +20,8 @@ public func fuzzConfig(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let loaded = try SettingsLoader.load(yaml: parts[0], environment: environment, arguments: flags)
         // A token can be set, never unset by what a later source says.
         if loaded.settings.api.token == nil {
-            precondition(loaded.settings.api.isLoopback, "the API would listen without a token on \(loaded.settings.api.host)")
+            precondition(
+                loaded.settings.api.isLoopback, "the API would listen without a token on \(loaded.settings.api.host)")
         }
     } catch let error as ConfigurationError {
         precondition(!error.key.isEmpty, "an error without a key: \(error)")

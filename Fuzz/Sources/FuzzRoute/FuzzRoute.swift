@@ -6,7 +6,10 @@ import MuxWire
 
 /// Takes what the router delivers and drops it.
 final class Sink: SessionHandler {
-    func handleDatagram(_ datagram: UnsafeMutableRawBufferPointer, class packetClass: PacketClass, from tuple: FiveTuple, now: ContinuousClock.Instant) {}
+    func handleDatagram(
+        _ datagram: UnsafeMutableRawBufferPointer, class packetClass: PacketClass, from tuple: FiveTuple,
+        now: ContinuousClock.Instant
+    ) {}
     func handleClose(reason: CloseReason) {}
 }
 
@@ -32,7 +35,8 @@ public func fuzzRoute(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let datagram = UnsafeRawBufferPointer(start: data, count: size)
     let packetClass = PacketClass(datagram: datagram)
     if case .reply(let response, let refused?) = router.route(datagram, class: packetClass, on: tuple, now: .now),
-       refused == .badIntegrity || refused == .missingAttribute {
+        refused == .badIntegrity || refused == .missingAttribute
+    {
         // An unauthenticated peer never gets more bytes back than it sent, except a 400 carrying integrity.
         let parsed = try? STUNMessage(parsing: response)
         precondition(response.count <= size || parsed?.hasMessageIntegrity == true)

@@ -12,7 +12,8 @@ let options = AnswerOptions(
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSDP(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    guard let offer = try? SessionDescription(parsing: text), let answer = try? Answer(to: offer, options: options) else {
+    guard let offer = try? SessionDescription(parsing: text), let answer = try? Answer(to: offer, options: options)
+    else {
         return 0
     }
     // Every accepted section carries the transport lines and the candidate; beyond that an answer says no

@@ -3,7 +3,8 @@ import MuxCrypto
 
 /// Inbound SRTP and SRTCP with the seed packets' keys. libsrtp2 reads the RTP header (CSRC count, header
 /// extension) and the SRTCP index before it authenticates anything, so those parsers face raw input.
-nonisolated(unsafe) let inbound = try! SRTPContext(profile: .aeadAES128GCM, key: FuzzCredentials.srtpKey, salt: FuzzCredentials.srtpSalt, inbound: true)
+nonisolated(unsafe) let inbound = try! SRTPContext(
+    profile: .aeadAES128GCM, key: FuzzCredentials.srtpKey, salt: FuzzCredentials.srtpSalt, inbound: true)
 
 /// The first byte picks RTP (even) or RTCP (odd); the rest is the packet.
 @_cdecl("LLVMFuzzerTestOneInput")

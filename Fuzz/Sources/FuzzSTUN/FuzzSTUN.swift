@@ -19,7 +19,8 @@ public func fuzzSTUN(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         precondition(message.type == .bindingRequest, "the peek read a ufrag from \(message.type)")
         switch ConnectivityCheck.precheck(message) {
         case .success(let ufrag): precondition(ufrag == peeked[...], "the peek read \(peeked), the parse \(ufrag)")
-        case .failure(let refused): precondition(refused.refusal == .badFingerprint, "the peek read \(peeked), precheck refused it")
+        case .failure(let refused):
+            precondition(refused.refusal == .badFingerprint, "the peek read \(peeked), precheck refused it")
         }
     }
     _ = (message.username, message.software, message.priority, message.useCandidate)
