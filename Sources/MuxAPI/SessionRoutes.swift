@@ -93,7 +93,7 @@ final class SessionRoutes: Sendable {
 
     private func get(_ context: BasicRequestContext) throws -> SessionDTO {
         let id = try Self.sessionID(context)
-        guard let snapshot = self.mux.router.snapshot(id, now: .now) else {
+        guard let snapshot = self.mux.snapshot(of: id) else {
             throw APIError.notFound("no session \(id)")
         }
         return SessionDTO(snapshot, mux: self.mux)
@@ -101,12 +101,12 @@ final class SessionRoutes: Sendable {
 
     private func list(_ context: BasicRequestContext) throws -> SessionListDTO {
         let room = try Self.room(context)
-        let sessions = self.mux.router.snapshots(inRoom: room, now: .now)
+        let sessions = self.mux.snapshots(inRoom: room)
         return SessionListDTO(sessions: sessions.map { SessionDTO($0, mux: self.mux) })
     }
 
     private func rooms() -> RoomListDTO {
-        let rooms = self.mux.router.rooms().sorted { $0.key < $1.key }
+        let rooms = self.mux.rooms().sorted { $0.key < $1.key }
         return RoomListDTO(rooms: rooms.map { RoomListDTO.Room(room: $0.key, sessions: $0.value) })
     }
 

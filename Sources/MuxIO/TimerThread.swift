@@ -78,7 +78,8 @@ final class TimerThread: @unchecked Sendable {
     }
 }
 
-/// Sessions the timer thread closed, waiting for the mux's task to release them.
+/// Sessions that left the router on a thread that cannot wait (the timer thread, a handler on a packet
+/// thread), waiting for the mux's task to release them.
 final class ClosedSessionQueue: Sendable {
     private let sessions = Mutex<[ClosedSession]>([])
 

@@ -47,8 +47,7 @@ extension UDPMux {
                 id: id, router: self.router, registry: self.registry, counters: counters,
                 residence: self.residence.timer(forHandler: handlerName)
             ) { [weak self] id, reason in
-                guard let self else { return }
-                Task { await self.closeSession(id, reason: reason) }
+                self?.closeFromHandler(id, reason: reason)
             }
             // A quarter of the consent timeout, so that a confirmation a little late still lands in time.
             let context = SessionContext(
@@ -107,6 +106,13 @@ extension UDPMux {
         guard let closed = self.router.close(id, reason: reason, now: .now) else { return false }
         await self.release([closed])
         return true
+    }
+
+    /// A handler ended its session (DTLS failed, the peer's close_notify), on whatever thread it runs: the
+    /// session leaves the router at once, so nothing more reaches it, and is released with the timers' closes.
+    func closeFromHandler(_ id: SessionID, reason: CloseReason) {
+        guard let closed = self.router.close(id, reason: reason, now: .now) else { return }
+        self.awaitingRelease.append([closed])
     }
 
     /// Gives back everything closed sessions held: range sockets and ports, admission slots; then tells

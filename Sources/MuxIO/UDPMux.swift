@@ -16,7 +16,9 @@ import Synchronization
 /// `udp.io_threads` packet threads each read their own socket of every single-port address (SO_REUSEPORT)
 /// and the range ports given to them; the timers and the API run on other threads and never on theirs.
 public final class UDPMux: Service, Sendable {
-    public let router: SessionRouter
+    /// Internal: sessions are made and closed through the mux (`createSession`, `closeSession`), which release
+    /// what they hold; the router's own `insert` and `close` would not.
+    let router: SessionRouter
     let settings: MuxSettings
     let registry = SocketRegistry()
     let ioThreads: [IOThread]
@@ -39,8 +41,8 @@ public final class UDPMux: Service, Sendable {
     let stopping = Atomic<Bool>(false)
     private let singleSockets = Mutex<[Endpoint]>([])
     private let timers: TimerThread
-    /// Closed by the timer thread, to be released by `run`.
-    private let closedByTimers = ClosedSessionQueue()
+    /// Closed by the timer thread or by their handlers, to be released by `run`.
+    let awaitingRelease = ClosedSessionQueue()
 
     init(
         settings: MuxSettings, admission: any AdmissionStore, metricsFactory: any MetricsFactory,
@@ -58,8 +60,8 @@ public final class UDPMux: Service, Sendable {
         self.ioThreads = (0..<max(1, settings.udp.ioThreads)).map {
             IOThread(index: $0, router: router, batchSize: settings.udp.vectorReadCount, slotSize: Self.maxDatagramSize)
         }
-        let closedByTimers = self.closedByTimers
-        self.timers = TimerThread(router: router, interval: settings.tick) { closedByTimers.append($0) }
+        let awaitingRelease = self.awaitingRelease
+        self.timers = TimerThread(router: router, interval: settings.tick) { awaitingRelease.append($0) }
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.handlers = handlers
         self.residence = PacketResidence(handlers: handlers.keys, factory: metricsFactory)
@@ -113,6 +115,26 @@ public final class UDPMux: Service, Sendable {
         self.singleSockets.withLock { $0.map(\.local) }
     }
 
+    /// A live session, or one of the last 1024 closed, as the API shows it.
+    public func snapshot(of id: SessionID) -> SessionSnapshot? {
+        self.router.snapshot(id, now: .now)
+    }
+
+    /// The live sessions of a room.
+    public func snapshots(inRoom room: String) -> [SessionSnapshot] {
+        self.router.snapshots(inRoom: room, now: .now)
+    }
+
+    /// Live sessions per room.
+    public func rooms() -> [String: Int] {
+        self.router.rooms()
+    }
+
+    /// The size of every table of the router: all zero once every session closed.
+    public var tableSizes: SessionRouter.TableSizes {
+        self.router.tableSizes
+    }
+
     /// The local address of an endpoint, for showing tuples.
     public func localAddress(of socket: SocketID) -> TransportAddress? {
         self.registry.endpoint(socket)?.local
@@ -129,7 +151,7 @@ public final class UDPMux: Service, Sendable {
             var trimDue = ContinuousClock.now + Self.trimInterval
             while !Task.isCancelled {
                 let now = ContinuousClock.now
-                await self.release(self.closedByTimers.takeAll())
+                await self.release(self.awaitingRelease.takeAll())
                 if now >= kernelStatsDue {
                     self.recordKernelDrops()
                     for thread in self.ioThreads { thread.pruneRoutes() }
@@ -149,9 +171,11 @@ public final class UDPMux: Service, Sendable {
     public func shutdown() async {
         guard !self.stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         self.timers.stop()
-        await self.release(self.closedByTimers.takeAll())
+        await self.release(self.awaitingRelease.takeAll())
         let closed = self.router.closeAll(reason: .shutdown, now: .now)
         await self.release(closed)
+        // A handler may have closed its session just before closeAll.
+        await self.release(self.awaitingRelease.takeAll())
         for endpoint in self.registry.all { self.registry.remove(endpoint.id) }
         self.singleSockets.withLock { $0.removeAll() }
         await self.stopThreads()

@@ -17,7 +17,7 @@ import Testing
             let refused = try await client.call(.post, "/v1/rooms/r/sessions", json: #"{"user": "ann"}"#)
             #expect(refused.status == .serviceUnavailable)
             #expect(refused.json.errorCode == "admission_unavailable")
-            #expect(app.mux.router.tableSizes.isEmpty)
+            #expect(app.mux.tableSizes.isEmpty)
             let metrics = try await client.execute(uri: "/metrics", method: .get)
             #expect(
                 String(buffer: metrics.body).contains(

@@ -53,7 +53,7 @@ import Testing
         #expect(reused.candidates.count == 1)
         #expect(await fixture.mux.deleteSession(reused.snapshot.id))
         #expect(fixture.admission.total == 0)
-        #expect(fixture.mux.router.tableSizes.isEmpty)
+        #expect(fixture.mux.tableSizes.isEmpty)
         await fixture.stop()
     }
 

@@ -22,7 +22,7 @@ import Testing
 
         let echoed = try #require(client.exchange(CheckRequest.rtp, with: server))
         #expect(echoed.bytes == CheckRequest.rtp)
-        let snapshot = try #require(fixture.mux.router.snapshot(session.snapshot.id, now: .now))
+        let snapshot = try #require(fixture.mux.snapshot(of: session.snapshot.id))
         #expect(snapshot.state == .connected)
         #expect(snapshot.traffic.packetsIn == 1 && snapshot.traffic.packetsOut == 1)
         await fixture.stop()
@@ -69,7 +69,7 @@ import Testing
             }
             #expect(counted, "\(reason) counted once")
         }
-        #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .new)
+        #expect(fixture.mux.snapshot(of: session.snapshot.id)?.state == .new)
         await fixture.stop()
     }
 
@@ -77,11 +77,11 @@ import Testing
         let fixture = try await MuxFixture { $0.timeouts.connect = .milliseconds(100) }
         let session = try await fixture.mux.createSession(SessionRequest(room: "r", user: "u"))
         let closed = await eventually {
-            fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .connectTimeout
+            fixture.mux.snapshot(of: session.snapshot.id)?.closeReason == .connectTimeout
         }
         #expect(closed)
         #expect(await eventually { fixture.admission.total == 0 })
-        #expect(fixture.mux.router.tableSizes.isEmpty)
+        #expect(fixture.mux.tableSizes.isEmpty)
         await fixture.stop()
     }
 
@@ -92,7 +92,7 @@ import Testing
         }
         await fixture.stop()
         for id in ids {
-            #expect(fixture.mux.router.snapshot(id, now: .now)?.closeReason == .shutdown)
+            #expect(fixture.mux.snapshot(of: id)?.closeReason == .shutdown)
         }
         #expect(fixture.admission.total == 0)
         await #expect(throws: SessionCreationError.refused(.shuttingDown)) {

@@ -13,7 +13,7 @@ import Testing
     static let consent = Duration.seconds(1)
 
     static func isLive(_ fixture: SecureEchoFixture, _ session: CreatedSession) -> Bool {
-        fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected
+        fixture.mux.snapshot(of: session.snapshot.id)?.state == .connected
     }
 
     /// Sends a packet every 200 ms for three consent timeouts and says whether the session lasted. On a thread
@@ -72,7 +72,7 @@ import Testing
             peer.socket.send(forged, to: peer.server)
             try await Task.sleep(for: .milliseconds(200))  // the pace of the traffic, not a wait for state
         }
-        #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .consentExpired)
+        #expect(fixture.mux.snapshot(of: session.snapshot.id)?.closeReason == .consentExpired)
         await fixture.stop()
     }
 }

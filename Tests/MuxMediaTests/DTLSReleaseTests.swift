@@ -22,7 +22,7 @@ import Testing
                 fixture.counter("mediamux_media_dropped_total", [("reason", "dtls_after_release")]) == 1
             })
         #expect(try peer.echoes(2, with: srtp))
-        #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected)
+        #expect(fixture.mux.snapshot(of: session.snapshot.id)?.state == .connected)
         await fixture.stop()
     }
 

@@ -13,6 +13,7 @@ import Testing
 final class SecureEchoFixture: Sendable {
     let mux: UDPMux
     let metrics = TestMetrics()
+    let admission = LocalAdmission(limits: .init())
     private let runner: Task<Void, any Error>
 
     init(releaseDelay: Duration = .zero, consentTimeout: Duration? = nil, ioThreads: Int = 1) async throws {
@@ -34,7 +35,7 @@ final class SecureEchoFixture: Sendable {
         let handlers = MediaHandlers.factories(
             dtls: dtls, settings: media, metrics: MediaMetrics(factory: self.metrics), logger: logger)
         let mux = try await UDPMux.bind(
-            settings: settings, admission: LocalAdmission(limits: .init()), metricsFactory: self.metrics,
+            settings: settings, admission: self.admission, metricsFactory: self.metrics,
             handlers: UDPMux.standardHandlers.merging(handlers) { $1 }, logger: logger
         )
         self.mux = mux
@@ -113,7 +114,7 @@ struct Peer {
         #expect(peer.connectICE(session))
         #expect(peer.handshake() == .connected)
         let srtp = try SRTPSession(keys: try #require(peer.engine.srtpKeys()), role: .client)
-        #expect(await eventually { fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected })
+        #expect(await eventually { fixture.mux.snapshot(of: session.snapshot.id)?.state == .connected })
 
         for sequence in UInt16(1)...5 {
             let plain = SRTPTestPacket.rtp(sequence: sequence)
@@ -164,7 +165,7 @@ struct Peer {
         #expect(peer.connectICE(session))
         _ = peer.handshake(timeout: .seconds(2))
         let closed = await eventually {
-            fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .dtlsFailed
+            fixture.mux.snapshot(of: session.snapshot.id)?.closeReason == .dtlsFailed
         }
         #expect(closed)
         #expect(fixture.counter("mediamux_dtls_handshakes_total", [("result", "failed_fingerprint")]) == 1)
@@ -185,7 +186,7 @@ struct Peer {
                     == 1
             })
         #expect(fixture.counter("mediamux_dtls_handshakes_total", [("result", "started")]) == 0)
-        #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .new)
+        #expect(fixture.mux.snapshot(of: session.snapshot.id)?.state == .new)
         await fixture.stop()
     }
 
@@ -195,7 +196,7 @@ struct Peer {
         let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "echo"))
         #expect(peer.connectICE(session))
         let closed = await eventually(timeout: .seconds(10)) {
-            fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .dtlsFailed
+            fixture.mux.snapshot(of: session.snapshot.id)?.closeReason == .dtlsFailed
         }
         #expect(closed)
         #expect(fixture.counter("mediamux_dtls_handshakes_total", [("result", "failed_timeout")]) == 1)
@@ -216,7 +217,7 @@ struct Peer {
             socket.receive(timeout: $0)?.bytes
         }
         #expect(state == .connected)
-        #expect(await eventually { fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected })
+        #expect(await eventually { fixture.mux.snapshot(of: session.snapshot.id)?.state == .connected })
         await fixture.stop()
     }
 }
@@ -283,9 +284,13 @@ struct Peer {
         peer.engine.shutdown()
         while let datagram = peer.engine.pollDatagram() { peer.socket.send(datagram, to: peer.server) }
         let closed = await eventually {
-            fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.closeReason == .peerClosed
+            fixture.mux.snapshot(of: session.snapshot.id)?.closeReason == .peerClosed
         }
         #expect(closed)
+        // Closed by its handler on the packet thread, released by the mux's task: nothing is left anywhere.
+        #expect(await eventually { fixture.admission.total == 0 })
+        #expect(fixture.mux.tableSizes.isEmpty)
+        #expect(await fixture.mux.cachedMediaRoutes() == 0)
         await fixture.stop()
     }
 }

@@ -21,7 +21,7 @@ import Testing
             #expect(await eventually { self.unauthenticated(fixture) == Int64(index + 1) }, "\(name)")
         }
         #expect(try peer.echoes(2, with: srtp))
-        #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected)
+        #expect(fixture.mux.snapshot(of: session.snapshot.id)?.state == .connected)
         #expect(fixture.counter("mediamux_dtls_released_total", []) == 0)
         await fixture.stop()
     }
@@ -43,7 +43,7 @@ import Testing
                 fixture.counter("mediamux_udp_dropped_total", [("socket", server), ("reason", "unknown_address")]) == 1
             })
         #expect(try peer.echoes(1, with: srtp))
-        #expect(fixture.mux.router.snapshot(session.snapshot.id, now: .now)?.state == .connected)
+        #expect(fixture.mux.snapshot(of: session.snapshot.id)?.state == .connected)
         await fixture.stop()
     }
 }
