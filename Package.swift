@@ -159,7 +159,9 @@ let package = Package(
         ),
         .testTarget(
             name: "MuxAPITests",
-            dependencies: ["MuxAPI", "MuxTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "MuxAPI", "MuxMedia", "MuxTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
     ]
 )

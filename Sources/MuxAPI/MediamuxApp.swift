@@ -19,11 +19,13 @@ public struct MediamuxApp: Sendable {
 
     /// Binds the UDP sockets and prepares the API; nothing runs until `services` do.
     /// `admission` is where session counts live (nil: `LocalAdmission` with the configured limits);
-    /// `handlers` adds handlers of the embedding program to the built-in ones, by name.
+    /// `handlers` adds handlers of the embedding program to the built-in ones, by name; `answerSSRCMasks` names
+    /// those among them whose answers announce the SSRCs they send (as the echo's do).
     /// `onListening` learns the bound addresses (the real ports when 0 was configured).
     public static func build(
         settings: AppSettings, logger: Logger, admission: (any AdmissionStore)? = nil,
         handlers extraHandlers: [String: SessionHandlerFactory] = [:],
+        answerSSRCMasks extraMasks: [String: AnswerSSRCMask] = [:],
         onListening: @escaping @Sendable (ListeningAddresses) async -> Void = { _ in }
     ) async throws -> MediamuxApp {
         let registry = PrometheusCollectorRegistry()
@@ -33,6 +35,11 @@ public struct MediamuxApp: Sendable {
         let admission = admission ?? LocalAdmission(limits: settings.mux.limits)
         let certificate = try Self.certificate(settings)
         let dtls = try DTLSContext(certificate: certificate)
+        if !DTLSEngine.clockFollowsCaller {
+            // Something replaced gettimeofday before mediamux (libfaketime, say): still safe, but DTLS
+            // retransmissions then follow the system's clock instead of the packet threads' (architecture.md).
+            logger.warning("OpenSSL does not read mediamux's clock: gettimeofday is interposed by something else")
+        }
         let media = MediaHandlers.factories(
             dtls: dtls, settings: settings.media, metrics: MediaMetrics(factory: factory), logger: logger
         )
@@ -66,6 +73,7 @@ public struct MediamuxApp: Sendable {
         SessionRoutes(
             mux: mux, fingerprint: .sha256(certificate.sha256), codecs: settings.codecs,
             allowedRTPSinks: settings.mux.allowedRTPSinks,
+            answerSSRCMasks: MediaHandlers.answerSSRCMasks.merging(extraMasks) { _, extra in extra },
             maxCreatesPerSecond: settings.api.maxCreatesPerSecond
         ).add(to: router)
 

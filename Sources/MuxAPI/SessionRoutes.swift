@@ -15,14 +15,17 @@ final class SessionRoutes: Sendable {
     /// Codecs an answer may keep; nil keeps every offered codec.
     let codecs: [String]?
     let allowedRTPSinks: [IPNetwork]
+    /// By handler name: what the answer of such a session says about the SSRCs it sends.
+    let answerSSRCMasks: [String: AnswerSSRCMask]
     let creations: Mutex<TokenBucket>
     let sdp = SDPWorker()
 
     init(
         mux: UDPMux, fingerprint: Fingerprint, codecs: [String]?, allowedRTPSinks: [IPNetwork],
-        maxCreatesPerSecond: Double
+        answerSSRCMasks: [String: AnswerSSRCMask], maxCreatesPerSecond: Double
     ) {
         self.mux = mux
+        self.answerSSRCMasks = answerSSRCMasks
         self.fingerprint = fingerprint
         self.codecs = codecs
         self.allowedRTPSinks = allowedRTPSinks
@@ -72,8 +75,7 @@ final class SessionRoutes: Sendable {
                 let answerOptions = self.answerOptions(
                     ufrag: credentials.ufrag, password: credentials.password,
                     candidates: created.candidates.map(\.sdpValue),
-                    echoSSRCMask: created.snapshot.handler == "echo"
-                        ? EchoSSRCMask(session: created.snapshot.id).value : nil
+                    returnedSSRCMask: self.answerSSRCMasks[created.snapshot.handler]?(created.snapshot.id)
                 )
                 // The same offer was answered before the session was made, so this cannot fail short of a
                 // bug; if it does, the session goes rather than lingering without an answer.
@@ -174,11 +176,11 @@ final class SessionRoutes: Sendable {
     }
 
     private func answerOptions(
-        ufrag: String, password: String, candidates: [String], echoSSRCMask: UInt32? = nil
+        ufrag: String, password: String, candidates: [String], returnedSSRCMask: UInt32? = nil
     ) -> AnswerOptions {
         AnswerOptions(
             iceUfrag: ufrag, icePwd: password, fingerprint: self.fingerprint, candidates: candidates,
-            direction: .sendrecv, codecs: self.codecs, echoSSRCMask: echoSSRCMask
+            direction: .sendrecv, codecs: self.codecs, returnedSSRCMask: returnedSSRCMask
         )
     }
 

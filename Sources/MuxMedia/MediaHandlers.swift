@@ -2,9 +2,19 @@ import Logging
 import MuxCore
 import MuxCrypto
 
+/// For a session, the mask its handler XORs the offer's SSRCs with before sending them back
+/// (`MediaHandlers.answerSSRCMasks`).
+public typealias AnswerSSRCMask = @Sendable (SessionID) -> UInt32
+
 /// The media handlers an API request may name, each behind DTLS-SRTP termination.
 public enum MediaHandlers {
     public static let names = ["echo", "room", "rtp"]
+
+    /// The handlers whose SDP answer announces the SSRCs they send (RFC 5576), by name: the mask their SSRCs are
+    /// the offer's XORed with, for a session. The echo's are `EchoSSRCMask`'s; the others announce none.
+    public static let answerSSRCMasks: [String: AnswerSSRCMask] = [
+        "echo": { EchoSSRCMask(session: $0).value }
+    ]
 
     public static func factories(
         dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger,

@@ -68,7 +68,7 @@ extension Answer {
         for feedback in section.rtcpFeedbackForAll {
             writer.attribute("rtcp-fb", "* \(feedback)")
         }
-        if let mask = options.echoSSRCMask, answered.direction.sends {
+        if let mask = options.returnedSSRCMask, answered.direction.sends {
             Self.writeEchoedSSRCs(section, mask: mask, mid: answered.mid, to: &writer)
         }
         for candidate in options.candidates {
@@ -77,7 +77,7 @@ extension Answer {
         writer.attribute("end-of-candidates")
     }
 
-    /// The offer's SSRCs as the echo sends them back (`AnswerOptions.echoSSRCMask`), in a stream of their own.
+    /// The offer's SSRCs as the echo sends them back (`AnswerOptions.returnedSSRCMask`), in a stream of their own.
     private static func writeEchoedSSRCs(_ section: MediaSection, mask: UInt32, mid: String, to writer: inout SDPWriter)
     {
         let ssrcs = section.ssrcValues

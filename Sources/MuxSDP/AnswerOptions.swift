@@ -22,10 +22,10 @@ public struct AnswerOptions: Sendable {
     public var headerExtensions: [String]?
     /// The session id of the `o=` line. JSEP (RFC 8829, section 5.2.1) asks for a random 63-bit number.
     public var sessionID: UInt64
-    /// For a session that echoes: every SSRC the offer announces in a section, XORed with this mask, is
-    /// announced as one mediamux sends in that section (with the offer's SSRC groups, mapped the same way),
-    /// since the echo handler sends the peer's streams back under those SSRCs. nil announces none.
-    public var echoSSRCMask: UInt32?
+    /// For a session whose handler sends the peer's streams back (the echo) under SSRCs of its own, the offer's
+    /// XORed with this mask: every SSRC the offer announces in a section, so mapped, is announced as one
+    /// mediamux sends in that section (with the offer's SSRC groups, mapped the same way). nil announces none.
+    public var returnedSSRCMask: UInt32?
 
     /// Header extensions that need nothing from mediamux beyond forwarding packets: the mid extension (which the
     /// peer needs to map SSRCs it has not seen signaled to an m-section), audio levels, and the two congestion
@@ -46,9 +46,9 @@ public struct AnswerOptions: Sendable {
         codecs: [String]? = nil,
         headerExtensions: [String]? = AnswerOptions.defaultHeaderExtensions,
         sessionID: UInt64 = UInt64.random(in: 1...UInt64(Int64.max)),
-        echoSSRCMask: UInt32? = nil
+        returnedSSRCMask: UInt32? = nil
     ) {
-        self.echoSSRCMask = echoSSRCMask
+        self.returnedSSRCMask = returnedSSRCMask
         self.iceUfrag = iceUfrag
         self.icePwd = icePwd
         self.fingerprint = fingerprint

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import MuxAPI
 import MuxCore
+import MuxMedia
 import MuxWire
 import NIOCore
 
@@ -17,6 +18,7 @@ struct APIFixture {
 
     static func withApp(
         configuring configure: (inout AppSettings) -> Void, admission: (any AdmissionStore)? = nil,
+        handlers: [String: SessionHandlerFactory] = [:], answerSSRCMasks: [String: AnswerSSRCMask] = [:],
         _ body: @Sendable (any TestClientProtocol, MediamuxApp) async throws -> Void
     ) async throws {
         var settings = AppSettings()
@@ -28,7 +30,9 @@ struct APIFixture {
         configure(&settings)
         var logger = Logger(label: "api-test")
         logger.logLevel = .warning
-        let app = try await MediamuxApp.build(settings: settings, logger: logger, admission: admission)
+        let app = try await MediamuxApp.build(
+            settings: settings, logger: logger, admission: admission, handlers: handlers,
+            answerSSRCMasks: answerSSRCMasks)
         do {
             try await app.api.test(.router) { client in try await body(client, app) }
         } catch {

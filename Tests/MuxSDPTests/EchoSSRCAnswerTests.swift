@@ -6,7 +6,7 @@ import Testing
     @Test func announcesTheOffersSSRCsMappedWithTheirGroups() throws {
         var options = Fixture.options()
         let mask: UInt32 = 0x0F0F_0F0F
-        options.echoSSRCMask = mask
+        options.returnedSSRCMask = mask
         let answer = try Answer(to: SessionDescription(parsing: Offers.aiortc), options: options).sdp
         let video = try #require(SDPText.sections(answer).dropFirst().first)
         #expect(video.contains("a=ssrc-group:FID \(UInt32(3993055194) ^ mask) \(UInt32(1984375815) ^ mask)"))
@@ -20,7 +20,7 @@ import Testing
         let plain = try Answer(to: SessionDescription(parsing: Offers.aiortc), options: Fixture.options()).sdp
         #expect(!plain.contains("a=ssrc"))
         var options = Fixture.options(direction: .recvonly)
-        options.echoSSRCMask = 1
+        options.returnedSSRCMask = 1
         let receiving = try Answer(to: SessionDescription(parsing: Offers.aiortc), options: options).sdp
         #expect(!receiving.contains("a=ssrc"))
     }

@@ -6,7 +6,7 @@ let options = AnswerOptions(
     iceUfrag: "FqL2qbB3", icePwd: "kqy6qZ4LRjuIqKfpiCh9sT2Y",
     fingerprint: .sha256(Array(repeating: 0xAB, count: 32)),
     candidates: ["candidate:1 1 udp 2130706431 127.0.0.1 7882 typ host"], direction: .sendrecv, sessionID: 1,
-    echoSSRCMask: 0x9E37_79B9
+    returnedSSRCMask: 0x9E37_79B9
 )
 
 @_cdecl("LLVMFuzzerTestOneInput")
