@@ -17,14 +17,19 @@ public final class SessionRouter: Sendable {
     private let state: Mutex<RouterState>
     private let metrics: CoreMetrics
     private let logger: Logger
+    private let wakeEarlier: @Sendable () -> Void
 
+    /// `wakeEarlier` is called, outside the lock, when a tick is asked for before `nextWake()` was, or when the
+    /// selected pair moved (which asks for one at once), so that whoever runs the timers and sleeps can wake.
     public init(
         timeouts: ICETimeouts, rateLimit: FailureRateLimiter.Settings, budgets: CheckBudgets = CheckBudgets(),
-        metrics: CoreMetrics, logger: Logger = Logger(label: "mediamux.router")
+        metrics: CoreMetrics, logger: Logger = Logger(label: "mediamux.router"),
+        wakeEarlier: @escaping @Sendable () -> Void = {}
     ) {
         self.state = Mutex(RouterState(timeouts: timeouts, rateLimit: rateLimit, budgets: budgets))
         self.metrics = metrics
         self.logger = logger
+        self.wakeEarlier = wakeEarlier
     }
 
     public func route(
@@ -89,6 +94,8 @@ public final class SessionRouter: Sendable {
             case .bound(let changes, let notices):
                 for change in changes { self.report(change) }
                 for notice in notices { notice.deliver(now: now) }
+                // A move of the selection asked for the handler's tick now.
+                if !changes.isEmpty { self.wakeEarlier() }
                 return .reply(response, refused: nil)
             case .conflict:
                 return .drop(.addressConflict)
@@ -183,7 +190,12 @@ public final class SessionRouter: Sendable {
 
     /// Asks for `handleTick` on the session's handler at `instant`; a handler asks through its sender.
     public func scheduleTick(of id: SessionID, at instant: ContinuousClock.Instant) {
-        self.state.withLock { $0.scheduleTick(of: id, at: instant) }
+        let earlier = self.state.withLock { state in
+            let before = state.nextWake
+            state.scheduleTick(of: id, at: instant)
+            return before.map { instant < $0 } ?? true
+        }
+        if earlier { self.wakeEarlier() }
     }
 
     /// When `runTimers` next has work, at the earliest; nil with no session.

@@ -88,7 +88,6 @@ extension UDPMux {
         await self.closeSession(id, reason: .deleted)
     }
 
-    @discardableResult
     /// The media routes the packet threads still cache once they forgot those of closed sessions and moved
     /// tuples: what the live sessions' tuples need, and 0 when none is left.
     public func cachedMediaRoutes() async -> Int {
@@ -102,6 +101,7 @@ extension UDPMux {
         return counts
     }
 
+    @discardableResult
     public func closeSession(_ id: SessionID, reason: CloseReason) async -> Bool {
         guard let closed = self.router.close(id, reason: reason, now: .now) else { return false }
         await self.release([closed])

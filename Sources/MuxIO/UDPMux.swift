@@ -52,16 +52,17 @@ public final class UDPMux: Service, Sendable {
         self.admission = admission
         self.metricsFactory = metricsFactory
         self.coreMetrics = CoreMetrics(factory: metricsFactory)
+        let awaitingRelease = self.awaitingRelease
+        let timers = TimerThread(interval: settings.tick) { awaitingRelease.append($0) }
+        self.timers = timers
         self.router = SessionRouter(
             timeouts: settings.timeouts, rateLimit: settings.rateLimit, budgets: settings.checkBudgets,
-            metrics: self.coreMetrics, logger: logger
+            metrics: self.coreMetrics, logger: logger, wakeEarlier: { timers.wake() }
         )
         let router = self.router
         self.ioThreads = (0..<max(1, settings.udp.ioThreads)).map {
             IOThread(index: $0, router: router, batchSize: settings.udp.vectorReadCount, slotSize: Self.maxDatagramSize)
         }
-        let awaitingRelease = self.awaitingRelease
-        self.timers = TimerThread(router: router, interval: settings.tick) { awaitingRelease.append($0) }
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.handlers = handlers
         self.residence = PacketResidence(handlers: handlers.keys, factory: metricsFactory)
@@ -96,6 +97,9 @@ public final class UDPMux: Service, Sendable {
             await mux.stopThreads()
             throw error
         }
+        // With the packet threads, not in `run`: a session made before the service's task gets a thread (the
+        // API may create one at once) still has its ticks and deadlines.
+        mux.timers.start(router: mux.router)
         return mux
     }
 
@@ -142,10 +146,10 @@ public final class UDPMux: Service, Sendable {
 
     // MARK: Service
 
-    /// Runs the timer thread, releases what its timers closed, and does the housekeeping (kernel drops and
+    /// Releases what the timer thread and the handlers closed, and does the housekeeping (kernel drops and
     /// stale media routes once a second, freed memory every `trimInterval`), until graceful shutdown.
     public func run() async throws {
-        self.timers.start()
+        guard !self.stopping.load(ordering: .acquiring) else { return }
         try? await cancelWhenGracefulShutdown {
             var kernelStatsDue = ContinuousClock.now
             var trimDue = ContinuousClock.now + Self.trimInterval
@@ -174,11 +178,12 @@ public final class UDPMux: Service, Sendable {
         await self.release(self.awaitingRelease.takeAll())
         let closed = self.router.closeAll(reason: .shutdown, now: .now)
         await self.release(closed)
-        // A handler may have closed its session just before closeAll.
-        await self.release(self.awaitingRelease.takeAll())
         for endpoint in self.registry.all { self.registry.remove(endpoint.id) }
         self.singleSockets.withLock { $0.removeAll() }
         await self.stopThreads()
+        // A handler on a packet thread may have taken its session out of the router after closeAll read it and
+        // queued it only afterwards; the threads have stopped now, so nothing more comes.
+        await self.release(self.awaitingRelease.takeAll())
         self.logger.info("udp mux stopped", metadata: ["sessions_closed": "\(closed.count)"])
     }
 

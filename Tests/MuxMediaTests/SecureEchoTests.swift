@@ -16,14 +16,17 @@ final class SecureEchoFixture: Sendable {
     let admission = LocalAdmission(limits: .init())
     private let runner: Task<Void, any Error>
 
-    init(releaseDelay: Duration = .zero, consentTimeout: Duration? = nil, ioThreads: Int = 1) async throws {
+    init(
+        releaseDelay: Duration = .zero, consentTimeout: Duration? = nil, ioThreads: Int = 1,
+        tick: Duration = .milliseconds(20)
+    ) async throws {
         var settings = MuxSettings()
         settings.udp.ioThreads = ioThreads
         if let consentTimeout { settings.timeouts.consent = consentTimeout }
         settings.udp.bindAddresses = [IPAddress("127.0.0.1")!]
         settings.udp.port = 0
         settings.udp.receiveBufferBytes = 1 << 20
-        settings.tick = .milliseconds(20)
+        settings.tick = tick
         var media = MediaSettings()
         // Roomy: in a full parallel run the mux's ticks, which start a client handshake, share two cooperative
         // threads with tests that block on sockets, and a 2 s deadline once ran out before the first tick.
@@ -205,6 +208,25 @@ struct Peer {
 
     @Test func actsAsDTLSClientForAPassivePeer() async throws {
         let fixture = try await SecureEchoFixture()
+        let server = fixture.mux.singlePortAddresses[0]
+        let socket = try UDPTestClient()
+        let peer = try DTLSTestPeer(role: .server)
+        let session = try await fixture.mux.createSession(
+            SessionRequest(room: "r", handler: "echo", dtls: DTLSParameters(isServer: false)))
+        #expect(
+            socket.exchange(CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true), with: server)
+                != nil)
+        let state = peer.handshake(timeout: .seconds(5), send: { socket.send($0, to: server) }) {
+            socket.receive(timeout: $0)?.bytes
+        }
+        #expect(state == .connected)
+        #expect(await eventually { fixture.mux.snapshot(of: session.snapshot.id)?.state == .connected })
+        await fixture.stop()
+    }
+
+    @Test func startsItsClientHandshakeAtOnceThoughTheTimersSleepLong() async throws {
+        // The path's tick wakes the timer thread: the handshake does not wait for the 10 s interval.
+        let fixture = try await SecureEchoFixture(tick: .seconds(10))
         let server = fixture.mux.singlePortAddresses[0]
         let socket = try UDPTestClient()
         let peer = try DTLSTestPeer(role: .server)
