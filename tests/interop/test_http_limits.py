@@ -46,12 +46,12 @@ def timed_healthz(server):
 
 
 def assert_healthz_stayed_fast(latencies):
-    # Typically a few ms. The bound is on the median, with a generous ceiling for one probe: on two shared
-    # cores a probe now and then waits 100 ms for a core, while work on the request tasks stalled every
-    # probe for seconds.
+    # Typically a few ms. The bounds are generous: on two cores shared with the uploads and the test, a probe
+    # now and then waits 50 to 100 ms for a core (and a fast run takes only one probe), while work on the
+    # request tasks stalled every probe for seconds.
     assert latencies and all(status == 200 for status, _ in latencies)
     times = sorted(latency for _, latency in latencies)
-    assert times[len(times) // 2] < 0.05, times
+    assert times[len(times) // 2] < 0.15, times
     assert times[-1] < 0.5, times
 
 
