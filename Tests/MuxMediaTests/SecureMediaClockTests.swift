@@ -50,6 +50,13 @@ struct ClockedEcho {
     let peer: DTLSTestPeer
     let tuple = FiveTuple(socket: SocketID(1), remote: TransportAddress(ip: .v4(0x7F00_0001), port: 5000))
 
+    /// The closes these tests cause on purpose are not news.
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
     init(mediamuxIsServer: Bool = true, fingerprint: [UInt8]? = nil) throws {
         self.peer = try DTLSTestPeer(role: mediamuxIsServer ? .client : .server)
         let context = SessionContext(
@@ -58,7 +65,7 @@ struct ClockedEcho {
         )
         self.handler = try SecureMediaHandler(
             context: context, dtls: DTLSContext(certificate: .generate()), settings: MediaSettings(),
-            metrics: MediaMetrics(factory: self.metrics), logger: Logger(label: "test"),
+            metrics: MediaMetrics(factory: self.metrics), logger: Self.quietLogger,
             media: EchoMediaHandler(mask: EchoSSRCMask(session: context.id))
         )
     }
