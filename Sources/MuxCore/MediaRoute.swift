@@ -17,6 +17,12 @@ public final class MediaRoute: Sendable {
 
     var currentVersion: UInt64 { self.version.load(ordering: .acquiring) }
 
+    /// Counts the datagram on the session and hands it to the handler.
+    func deliver(bytes: Int) -> RouteDecision {
+        self.counters.recordInbound(bytes: bytes)
+        return .deliver(self.handler)
+    }
+
     /// Every copy taken so far is stale. Called under the router's lock.
     func invalidate() {
         self.version.wrappingAdd(1, ordering: .releasing)
@@ -47,16 +53,12 @@ public struct MediaRouteCache {
     /// `unknown_address` when no session authenticated the tuple.
     public mutating func route(bytes: Int, on tuple: FiveTuple, router: SessionRouter) -> RouteDecision {
         if let entry = self.entries[tuple] {
-            if entry.route.currentVersion == entry.version {
-                entry.route.counters.recordInbound(bytes: bytes)
-                return .deliver(entry.route.handler)
-            }
+            if entry.route.currentVersion == entry.version { return entry.route.deliver(bytes: bytes) }
             self.entries[tuple] = nil
         }
         guard let entry = router.lookUpMedia(on: tuple) else { return .drop(.unknownAddress) }
         self.entries[tuple] = entry
-        entry.route.counters.recordInbound(bytes: bytes)
-        return .deliver(entry.route.handler)
+        return entry.route.deliver(bytes: bytes)
     }
 
     /// Forgets every entry whose session's tuples changed since it was taken.

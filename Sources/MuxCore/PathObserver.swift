@@ -7,8 +7,8 @@ import MuxICE
 /// threads at once may arrive out of order, so each carries a `generation` that grows with every move of this
 /// session's selection, and an older one than the last seen is ignored.
 public protocol PathObserver: AnyObject, Sendable {
-    /// The selected pair is now `tuple`, or none (it was lost to another session), since the check at `now`.
-    func selectedPathChanged(to tuple: FiveTuple?, generation: UInt64, now: ContinuousClock.Instant)
+    /// The selected pair is now `tuple`, or none (it was lost to another session).
+    func selectedPathChanged(to tuple: FiveTuple?, generation: UInt64)
     /// The session left the router: nothing more is sent for it but its farewell.
     func sessionClosed()
 }
@@ -19,7 +19,7 @@ struct PathNotice {
     let tuple: FiveTuple?
     let generation: UInt64
 
-    func deliver(now: ContinuousClock.Instant) {
-        self.observer.selectedPathChanged(to: self.tuple, generation: self.generation, now: now)
+    func deliver() {
+        self.observer.selectedPathChanged(to: self.tuple, generation: self.generation)
     }
 }

@@ -151,9 +151,8 @@ struct RouterState: Sendable {
         case .stun:
             preconditionFailure("SessionRouter answers STUN in steps around the lock")
         case .dtls, .rtp, .rtcp:
-            guard let id = self.byTuple[tuple], let record = self.sessions[id] else { return .drop(.unknownAddress) }
-            record.new.counters.recordInbound(bytes: datagram.count)
-            return .deliver(record.new.handler)
+            guard let entry = self.lookUpMedia(on: tuple) else { return .drop(.unknownAddress) }
+            return entry.route.deliver(bytes: datagram.count)
         }
     }
 
@@ -241,9 +240,8 @@ struct RouterState: Sendable {
                 change.previouslySelected != nil ? .switched : change.reselected ? .reselected : .selected
             changes.append(PathChange(session: id, kind: kind, from: change.previouslySelected, to: tuple))
             if let notice = record.noticeOfMove(to: tuple) { notices.append(notice) }
-            // A first nomination can bring the deadline forward (consent after a longer connect timeout), and
-            // the handler hears of its new path on its next tick.
-            self.scheduleTick(of: record, at: now)
+            // A first nomination can bring the deadline forward (consent after a longer connect timeout). The
+            // handler hears of its new path on a tick that SessionRouter asks for once the notice is delivered.
             self.reschedule(record, at: record.agent.nextWake())
         }
         return .bound(changes, notices)

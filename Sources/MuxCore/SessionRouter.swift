@@ -19,8 +19,8 @@ public final class SessionRouter: Sendable {
     private let logger: Logger
     private let wakeEarlier: @Sendable () -> Void
 
-    /// `wakeEarlier` is called, outside the lock, when a tick is asked for before `nextWake()` was, or when the
-    /// selected pair moved (which asks for one at once), so that whoever runs the timers and sleeps can wake.
+    /// `wakeEarlier` is called, outside the lock, when a tick is asked for before `nextWake()` was (as a move
+    /// of the selected pair does), so that whoever runs the timers and sleeps until then can wake.
     public init(
         timeouts: ICETimeouts, rateLimit: FailureRateLimiter.Settings, budgets: CheckBudgets = CheckBudgets(),
         metrics: CoreMetrics, logger: Logger = Logger(label: "mediamux.router"),
@@ -93,9 +93,9 @@ public final class SessionRouter: Sendable {
             switch outcome {
             case .bound(let changes, let notices):
                 for change in changes { self.report(change) }
-                for notice in notices { notice.deliver(now: now) }
-                // A move of the selection asked for the handler's tick now.
-                if !changes.isEmpty { self.wakeEarlier() }
+                // The sender knows its path before the handler's tick tells the handler of it.
+                for notice in notices { notice.deliver() }
+                if changes.contains(where: { $0.session == id && $0.to != nil }) { self.scheduleTick(of: id, at: now) }
                 return .reply(response, refused: nil)
             case .conflict:
                 return .drop(.addressConflict)

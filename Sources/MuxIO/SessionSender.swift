@@ -16,19 +16,20 @@ import Glibc
 /// send path takes only this session's own lock, never the router's.
 final class SessionSender: DatagramSender, PathObserver {
     private struct Route {
-        let tuple: FiveTuple
         let endpoint: Endpoint
         let destination: sockaddr_storage
         let length: socklen_t
     }
 
     private struct Path {
-        /// Where datagrams go: the selected tuple's route, none before the first nomination or once closed.
-        var current: Route?
-        /// The route at the close, for the farewell: none if the selection was lost to another session.
-        var last: Route?
+        /// The selected tuple's route: none before the first nomination or once lost to another session. Kept
+        /// after the close, for the farewell.
+        var route: Route?
         var generation: UInt64 = 0
         var closed = false
+
+        /// Where datagrams go while the session lives.
+        var current: Route? { self.closed ? nil : self.route }
     }
 
     private let id: SessionID
@@ -62,26 +63,18 @@ final class SessionSender: DatagramSender, PathObserver {
 
     // MARK: PathObserver
 
-    func selectedPathChanged(to tuple: FiveTuple?, generation: UInt64, now: ContinuousClock.Instant) {
+    func selectedPathChanged(to tuple: FiveTuple?, generation: UInt64) {
         // Built outside the lock; a move that arrives after a later one is dropped below.
         let route = tuple.flatMap(self.makeRoute(to:))
-        let moved = self.path.withLock { path in
-            guard !path.closed, generation > path.generation else { return false }
+        self.path.withLock { path in
+            guard !path.closed, generation > path.generation else { return }
             path.generation = generation
-            path.current = route
-            path.last = route
-            return true
+            path.route = route
         }
-        // The router already asked for the tick that tells the handler of its path; it may have come before
-        // this, so ask again (a tick answers every request made before it).
-        if moved, route != nil { self.router.scheduleTick(of: self.id, at: now) }
     }
 
     func sessionClosed() {
-        self.path.withLock { path in
-            path.closed = true
-            path.current = nil
-        }
+        self.path.withLock { $0.closed = true }
     }
 
     func confirmConsent(on tuple: FiveTuple, now: ContinuousClock.Instant) {
@@ -95,7 +88,7 @@ final class SessionSender: DatagramSender, PathObserver {
     /// The session is gone from the router, so this goes to the last selected tuple.
     @discardableResult
     func sendFarewell(_ datagram: UnsafeRawBufferPointer) -> Bool {
-        guard let route = self.path.withLock({ $0.last }) else { return false }
+        guard let route = self.path.withLock({ $0.route }) else { return false }
         let sent = withUnsafePointer(to: route.destination) { destination in
             Self.sendNow(route.endpoint, to: destination, length: route.length, capacity: datagram.count) { buffer in
                 buffer.copyMemory(from: datagram)
@@ -140,7 +133,7 @@ final class SessionSender: DatagramSender, PathObserver {
         guard let endpoint = self.registry.endpoint(tuple.socket) else { return nil }
         var destination = sockaddr_storage()
         let length = tuple.remote.write(to: &destination)
-        return Route(tuple: tuple, endpoint: endpoint, destination: destination, length: length)
+        return Route(endpoint: endpoint, destination: destination, length: length)
     }
 
     /// Off the I/O threads (timers, the API, plain RTP ports): a buffer of its own and one `sendto`.

@@ -8,7 +8,7 @@ final class RecordingPathObserver: PathObserver, @unchecked Sendable {
     private(set) var moves: [(tuple: FiveTuple?, generation: UInt64)] = []
     private(set) var closed = false
 
-    func selectedPathChanged(to tuple: FiveTuple?, generation: UInt64, now: ContinuousClock.Instant) {
+    func selectedPathChanged(to tuple: FiveTuple?, generation: UInt64) {
         self.moves.append((tuple, generation))
     }
 
