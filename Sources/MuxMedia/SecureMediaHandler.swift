@@ -75,6 +75,7 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
             // Decrypted in place, in the I/O thread's receive buffer: no copy, no allocation.
             let isRTCP = packetClass == .rtcp
             var confirmsConsent = false
+            var releaseDue = false
             let result: Result<Int, SRTPFailure>? = self.lock.withLock {
                 guard let srtp = self.srtp else { return nil }
                 let result = srtp.inbound.unprotect(datagram, length: datagram.count, isRTCP: isRTCP)
@@ -86,10 +87,12 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
                 if case .connected(.kept(let until)) = self.phase, now >= until {
                     // Not on the packet thread: in one run, 10,000 freed there as traffic began went with 2 % loss.
                     self.phase = .connected(.releaseDue)
-                    self.context.sender.scheduleTick(at: now)
+                    releaseDue = true
                 }
                 return result
             }
+            // Outside the lock: the router's lock, and perhaps a wake-up of the timer thread.
+            if releaseDue { self.context.sender.scheduleTick(at: now) }
             switch result {
             case nil:
                 self.metrics.record(.notReady)
