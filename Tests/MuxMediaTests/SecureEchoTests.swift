@@ -206,27 +206,11 @@ struct Peer {
         await fixture.stop()
     }
 
-    @Test func actsAsDTLSClientForAPassivePeer() async throws {
-        let fixture = try await SecureEchoFixture()
-        let server = fixture.mux.singlePortAddresses[0]
-        let socket = try UDPTestClient()
-        let peer = try DTLSTestPeer(role: .server)
-        let session = try await fixture.mux.createSession(
-            SessionRequest(room: "r", handler: "echo", dtls: DTLSParameters(isServer: false)))
-        #expect(
-            socket.exchange(CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true), with: server)
-                != nil)
-        let state = peer.handshake(timeout: .seconds(5), send: { socket.send($0, to: server) }) {
-            socket.receive(timeout: $0)?.bytes
-        }
-        #expect(state == .connected)
-        #expect(await eventually { fixture.mux.snapshot(of: session.snapshot.id)?.state == .connected })
-        await fixture.stop()
-    }
-
-    @Test func startsItsClientHandshakeAtOnceThoughTheTimersSleepLong() async throws {
-        // The path's tick wakes the timer thread: the handshake does not wait for the 10 s interval.
-        let fixture = try await SecureEchoFixture(tick: .seconds(10))
+    /// With the timers' usual interval, and with 10 s: the path's tick wakes the timer thread, so the handshake
+    /// does not wait for the interval.
+    @Test(arguments: [Duration.milliseconds(20), .seconds(10)])
+    func actsAsDTLSClientForAPassivePeer(tick: Duration) async throws {
+        let fixture = try await SecureEchoFixture(tick: tick)
         let server = fixture.mux.singlePortAddresses[0]
         let socket = try UDPTestClient()
         let peer = try DTLSTestPeer(role: .server)
