@@ -34,6 +34,8 @@ public enum DropReason: String, Sendable, CaseIterable {
     case unknownAddress = "unknown_address"
     /// Longer than a receive slot (2,048 bytes), so the kernel cut it; WebRTC stays under the path MTU.
     case truncated
+    /// On a plain RTP port (the `rtp` bridge): from an IP address other than the sink's.
+    case foreignSource = "foreign_source"
 
     init(_ refusal: ConnectivityCheck.Refusal) {
         switch refusal {

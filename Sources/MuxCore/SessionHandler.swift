@@ -1,6 +1,5 @@
 import MuxICE
 import MuxWire
-import NIOCore
 
 /// What a session does with its media: the seam for echo, RTP bridges, room relays and a library user's own.
 ///
@@ -108,9 +107,12 @@ public protocol PlainPort: AnyObject, Sendable {
     /// Where the tool sends plain RTP and RTCP.
     var local: TransportAddress { get }
     var sink: TransportAddress { get }
-    func send(_ packet: ByteBuffer)
-    /// Datagrams from the sink's IP address; others are dropped.
-    func onReceive(_ receive: @escaping @Sendable (ByteBuffer) -> Void)
+    /// Sends a copy of `packet` to the sink; false when the kernel refused it.
+    @discardableResult
+    func send(_ packet: UnsafeRawBufferPointer) -> Bool
+    /// Datagrams from the sink's IP address (others are dropped and counted), on the packet thread that reads
+    /// the port; the bytes are valid during the call only.
+    func onReceive(_ receive: @escaping @Sendable (UnsafeRawBufferPointer) -> Void)
     func close()
 }
 

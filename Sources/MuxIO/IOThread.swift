@@ -17,13 +17,21 @@ import Glibc
 final class IOThread: @unchecked Sendable {
     struct Served: Sendable {
         let socket: UDPSocket
-        let endpoint: SocketID
         let counters: SocketCounters
+        let role: Role
+    }
+
+    /// Whose datagrams a socket reads: an endpoint's, routed to sessions, or a plain RTP port's, handed to
+    /// the port's one session.
+    enum Role: Sendable {
+        case endpoint(SocketID)
+        case plain(PlainUDPPort)
     }
 
     private enum Command: Sendable {
         case serve(Served)
-        case release(UDPSocket, CheckedContinuation<Void, Never>)
+        /// Answered once the socket is closed, when there is someone to tell.
+        case release(UDPSocket, CheckedContinuation<Void, Never>?)
         /// Forget the media routes of sessions whose tuples changed; answer with how many are left.
         case pruneRoutes(CheckedContinuation<Int, Never>?)
         case stop(CheckedContinuation<Void, Never>)
@@ -71,7 +79,17 @@ final class IOThread: @unchecked Sendable {
 
     /// Starts reading `socket`; datagrams already queued are read too.
     func serve(_ socket: UDPSocket, endpoint: SocketID, counters: SocketCounters) {
-        self.post(.serve(Served(socket: socket, endpoint: endpoint, counters: counters)))
+        self.post(.serve(Served(socket: socket, counters: counters, role: .endpoint(endpoint))))
+    }
+
+    /// Starts reading a plain RTP port's socket.
+    func serve(_ port: PlainUDPPort) {
+        self.post(.serve(Served(socket: port.socket, counters: port.counters, role: .plain(port))))
+    }
+
+    /// Stops reading `socket` and closes it soon, without waiting: for ports whose number the kernel chose.
+    func releaseSoon(_ socket: UDPSocket) {
+        self.post(.release(socket, nil))
     }
 
     /// Stops reading `socket` and closes it; returns once it is closed, so its port can be bound again.
@@ -113,7 +131,7 @@ final class IOThread: @unchecked Sendable {
             served.socket.close()
         case .release(let socket, let done):
             socket.close()
-            done.resume()
+            done?.resume()
         case .pruneRoutes(let done):
             done?.resume(returning: 0)
         case .stop(let done):
@@ -171,7 +189,7 @@ final class IOThread: @unchecked Sendable {
                 mm_poller_remove(self.epoll, descriptor)
                 self.sockets[descriptor] = nil
                 socket.close()
-                done.resume()
+                done?.resume()
             case .pruneRoutes(let done):
                 self.mediaRoutes.prune()
                 done?.resume(returning: self.mediaRoutes.count)
@@ -188,8 +206,11 @@ final class IOThread: @unchecked Sendable {
             guard count > 0 else { break }
             let now = ContinuousClock.now
             self.outbox.batchReadAt = now
-            for index in 0..<count {
-                self.dispatch(index, on: served, now: now)
+            switch served.role {
+            case .endpoint(let endpoint):
+                for index in 0..<count { self.dispatch(index, on: served, endpoint: endpoint, now: now) }
+            case .plain(let port):
+                for index in 0..<count { self.deliver(index, to: port, counters: served.counters) }
             }
             self.outbox.flush()
             if count < self.batch.capacity { break }
@@ -198,7 +219,7 @@ final class IOThread: @unchecked Sendable {
 
     /// Classifies, counts and routes one datagram of the batch, then acts on the decision: count a drop,
     /// queue a STUN answer to its source on the same socket, or hand it to the session's handler.
-    private func dispatch(_ index: Int, on served: Served, now: ContinuousClock.Instant) {
+    private func dispatch(_ index: Int, on served: Served, endpoint: SocketID, now: ContinuousClock.Instant) {
         let datagram = self.batch.datagram(index)
         let packetClass = PacketClass(datagram: UnsafeRawBufferPointer(datagram))
         served.counters.received(packetClass, bytes: datagram.count)
@@ -210,7 +231,7 @@ final class IOThread: @unchecked Sendable {
             served.counters.dropped(.malformed)
             return
         }
-        let tuple = FiveTuple(socket: served.endpoint, remote: remote)
+        let tuple = FiveTuple(socket: endpoint, remote: remote)
         let decision =
             packetClass == .stun || packetClass == .unknown
             ? self.router.route(UnsafeRawBufferPointer(datagram), class: packetClass, on: tuple, now: now)
@@ -231,5 +252,20 @@ final class IOThread: @unchecked Sendable {
         case .deliver(let handler):
             handler.handleDatagram(datagram, class: packetClass, from: tuple, now: now)
         }
+    }
+
+    /// Counts one datagram of a plain RTP port and hands it to the port.
+    private func deliver(_ index: Int, to port: PlainUDPPort, counters: SocketCounters) {
+        let datagram = UnsafeRawBufferPointer(self.batch.datagram(index))
+        counters.received(PacketClass(datagram: datagram), bytes: datagram.count)
+        if self.batch.wasTruncated(index) {
+            counters.dropped(.truncated)
+            return
+        }
+        guard let source = TransportAddress(storage: self.batch.source(index)) else {
+            counters.dropped(.malformed)
+            return
+        }
+        port.deliver(datagram, from: source)
     }
 }

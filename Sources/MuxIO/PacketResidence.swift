@@ -1,9 +1,5 @@
 import Metrics
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `mediamux_packet_residence_seconds{handler}`: how long mediamux itself held media, from the receive batch
 /// that read a packet to the `sendmmsg` that sent what a handler made of it. What clients and the network
 /// add is not in it. One histogram per handler name, made when the mux starts.
@@ -30,39 +26,6 @@ final class PacketResidence: Sendable {
         self.timers[name]
     }
 }
-
-/// When the datagram being handled on this thread was read, for sends that leave outside an outbox: the plain
-/// RTP ports of `rtp` sessions run on NIO's loop. Set around the handler call, read by the send it makes.
-enum ReadInstant {
-    static var current: ContinuousClock.Instant? {
-        pthread_getspecific(readInstantKey)?.assumingMemoryBound(to: ContinuousClock.Instant?.self).pointee
-    }
-
-    /// Runs `body` with `instant` as the current read instant of this thread.
-    static func with<T>(_ instant: ContinuousClock.Instant, _ body: () -> T) -> T {
-        let slot = Self.slot()
-        slot.pointee = instant
-        defer { slot.pointee = nil }
-        return body()
-    }
-
-    /// One slot per thread, made on its first use and kept: these threads live as long as the mux.
-    private static func slot() -> UnsafeMutablePointer<ContinuousClock.Instant?> {
-        if let pointer = pthread_getspecific(readInstantKey) {
-            return pointer.assumingMemoryBound(to: ContinuousClock.Instant?.self)
-        }
-        let slot = UnsafeMutablePointer<ContinuousClock.Instant?>.allocate(capacity: 1)
-        slot.initialize(to: nil)
-        pthread_setspecific(readInstantKey, slot)
-        return slot
-    }
-}
-
-private let readInstantKey: pthread_key_t = {
-    var key = pthread_key_t()
-    pthread_key_create(&key, { $0?.deallocate() })
-    return key
-}()
 
 extension UDPMux {
     /// The residence histogram's name and buckets, for the metrics factory the application makes.

@@ -1,79 +1,80 @@
 import MuxCore
 import MuxWire
-import NIOCore
-import NIOPosix
 import Synchronization
 
-/// A session's plain RTP port: a UDP socket that sends to one sink and hands what the sink's host sends
-/// back to the session's handler.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A session's plain RTP port: a UDP socket, read by one packet thread like a range port, that sends to
+/// one sink and hands what the sink's host sends back to the session's handler. Its traffic is counted under
+/// the socket label `rtp_bridge`.
 final class PlainUDPPort: PlainPort {
     let local: TransportAddress
     let sink: TransportAddress
-    private let channel: any Channel
-    private let sinkAddress: SocketAddress
-    private let receiver: Receiver
+    let socket: UDPSocket
+    let counters: SocketCounters
+    private let sinkAddress: sockaddr_storage
+    private let sinkAddressLength: socklen_t
+    private let receiver = Mutex<(@Sendable (UnsafeRawBufferPointer) -> Void)?>(nil)
+    private let closed = Atomic<Bool>(false)
+    /// Stops the thread reading the socket and closes it; set by the transport that opened the port.
+    private let release: @Sendable (UDPSocket) -> Void
 
-    /// Holds the handler's callback; the channel handler reads it for every datagram.
-    final class Receiver: Sendable {
-        let callback = Mutex<(@Sendable (ByteBuffer) -> Void)?>(nil)
-        let sinkIP: IPAddress
-
-        init(sinkIP: IPAddress) {
-            self.sinkIP = sinkIP
-        }
-    }
-
-    static func bind(on ip: IPAddress, sink: TransportAddress, group: any EventLoopGroup) async throws -> PlainUDPPort {
-        let receiver = Receiver(sinkIP: sink.ip)
-        let channel = try await DatagramBootstrap(group: group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Inbound(receiver: receiver))
-                }
-            }
-            .bind(host: "\(ip)", port: 0).get()
-        let local = channel.localAddress.flatMap { TransportAddress($0) } ?? TransportAddress(ip: ip, port: 0)
-        return PlainUDPPort(local: local, sink: sink, channel: channel, receiver: receiver)
-    }
-
-    private init(local: TransportAddress, sink: TransportAddress, channel: any Channel, receiver: Receiver) {
-        self.local = local
+    init(
+        socket: UDPSocket, sink: TransportAddress, counters: SocketCounters,
+        release: @escaping @Sendable (UDPSocket) -> Void
+    ) {
+        self.socket = socket
+        self.local = socket.local
         self.sink = sink
-        self.channel = channel
-        self.sinkAddress = SocketAddress(sink)
-        self.receiver = receiver
+        self.counters = counters
+        var address = sockaddr_storage()
+        self.sinkAddressLength = sink.write(to: &address)
+        self.sinkAddress = address
+        self.release = release
     }
 
-    func send(_ packet: ByteBuffer) {
-        self.channel.writeAndFlush(AddressedEnvelope(remoteAddress: self.sinkAddress, data: packet), promise: nil)
+    /// On a packet thread the datagram leaves with the thread's batch; elsewhere at once.
+    @discardableResult
+    func send(_ packet: UnsafeRawBufferPointer) -> Bool {
+        let sent = withUnsafePointer(to: self.sinkAddress) { destination -> Bool in
+            if let outbox = Outbox.current {
+                return outbox.append(
+                    descriptor: self.socket.descriptor, destination: destination, length: self.sinkAddressLength,
+                    counters: self.counters, capacity: packet.count
+                ) { slot in
+                    slot.copyMemory(from: packet)
+                    return packet.count
+                } != nil
+            }
+            guard self.socket.send(packet, to: destination, length: self.sinkAddressLength) else {
+                self.counters.sendFailed()
+                return false
+            }
+            return true
+        }
+        if sent { self.counters.sent(PacketClass(datagram: packet), bytes: packet.count) }
+        return sent
     }
 
-    func onReceive(_ receive: @escaping @Sendable (ByteBuffer) -> Void) {
-        self.receiver.callback.withLock { $0 = receive }
+    func onReceive(_ receive: @escaping @Sendable (UnsafeRawBufferPointer) -> Void) {
+        self.receiver.withLock { $0 = receive }
+    }
+
+    /// A datagram the packet thread read from the socket. Only the tool's host may inject media into the
+    /// session.
+    func deliver(_ datagram: UnsafeRawBufferPointer, from source: TransportAddress) {
+        guard source.ip == self.sink.ip else {
+            self.counters.dropped(.foreignSource)
+            return
+        }
+        self.receiver.withLock { $0 }?(datagram)
     }
 
     func close() {
-        self.receiver.callback.withLock { $0 = nil }
-        self.channel.close(promise: nil)
-    }
-
-    private final class Inbound: ChannelInboundHandler {
-        typealias InboundIn = AddressedEnvelope<ByteBuffer>
-        let receiver: Receiver
-
-        init(receiver: Receiver) {
-            self.receiver = receiver
-        }
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let envelope = Self.unwrapInboundIn(data)
-            // Only the tool's host may inject media into the session.
-            guard TransportAddress(envelope.remoteAddress)?.ip == self.receiver.sinkIP,
-                let callback = self.receiver.callback.withLock({ $0 })
-            else { return }
-            ReadInstant.with(.now) { callback(envelope.data) }
-        }
-
-        func errorCaught(context: ChannelHandlerContext, error: any Error) {}
+        self.receiver.withLock { $0 = nil }
+        guard !self.closed.exchange(true, ordering: .relaxed) else { return }
+        self.release(self.socket)
     }
 }

@@ -111,12 +111,7 @@ final class SessionSender: DatagramSender, PathObserver {
                 )
                 return datagram.map { ($0.datagram.count, $0.packetClass) }
             }
-            let sent = Self.sendNow(route.endpoint, to: destination, length: route.length, capacity: capacity, write)
-            // A plain RTP port's datagram, relayed from NIO's loop.
-            if let sent, sent.1.isMedia, let residence = self.residence, let readAt = ReadInstant.current {
-                residence.record(duration: ContinuousClock.now - readAt)
-            }
-            return sent
+            return Self.sendNow(route.endpoint, to: destination, length: route.length, capacity: capacity, write)
         }
         return self.count(sent, on: route)
     }
@@ -136,7 +131,7 @@ final class SessionSender: DatagramSender, PathObserver {
         return Route(endpoint: endpoint, destination: destination, length: length)
     }
 
-    /// Off the I/O threads (timers, the API, plain RTP ports): a buffer of its own and one `sendto`.
+    /// Off the I/O threads (timers, the API): a buffer of its own and one `sendto`.
     private static func sendNow(
         _ endpoint: Endpoint, to destination: UnsafePointer<sockaddr_storage>, length: socklen_t, capacity: Int,
         _ write: (UnsafeMutableRawBufferPointer) -> Int?

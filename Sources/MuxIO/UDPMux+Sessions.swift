@@ -1,7 +1,6 @@
 import MuxCore
 import MuxICE
 import MuxWire
-import NIOCore
 
 extension UDPMux {
     /// Admits, binds (range mode) and registers a new session, then returns the candidates to signal.
@@ -30,8 +29,7 @@ extension UDPMux {
         var plainPort: PlainUDPPort?
         if let sink = request.rtpSink {
             do {
-                plainPort = try await PlainUDPPort.bind(
-                    on: self.settings.plainPortAddress, sink: sink, group: self.group)
+                plainPort = try self.openPlainPort(sink: sink)
             } catch {
                 await self.giveBack(ticket: ticket, rangePort: rangePort, sockets: rangeSockets)
                 throw self.refuse(.portsExhausted)

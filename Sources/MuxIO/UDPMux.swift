@@ -3,8 +3,6 @@ import Logging
 import MuxCore
 import MuxICE
 import MuxWire
-import NIOCore
-import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -24,8 +22,8 @@ public final class UDPMux: Service, Sendable {
     let ioThreads: [IOThread]
     /// The next I/O thread to serve a range port.
     let nextRangeThread = Atomic<Int>(0)
-    /// NIO's loop for the plain RTP ports of `rtp` sessions.
-    let group: MultiThreadedEventLoopGroup
+    /// The counters of every plain RTP port (`rtp` sessions), labelled `rtp_bridge`.
+    let plainPortCounters: SocketCounters
     let admission: any AdmissionStore
     let coreMetrics: CoreMetrics
     let metricsFactory: any MetricsFactory
@@ -63,7 +61,7 @@ public final class UDPMux: Service, Sendable {
         self.ioThreads = (0..<max(1, settings.udp.ioThreads)).map {
             IOThread(index: $0, router: router, batchSize: settings.udp.vectorReadCount, slotSize: Self.maxDatagramSize)
         }
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.plainPortCounters = SocketCounters(label: "rtp_bridge", factory: metricsFactory)
         self.handlers = handlers
         self.residence = PacketResidence(handlers: handlers.keys, factory: metricsFactory)
         self.logger = logger
@@ -252,6 +250,20 @@ public final class UDPMux: Service, Sendable {
         throw UDPMuxError.portShared(local)
     }
 
+    /// Opens a plain RTP port for a session that bridges to `sink`, read by the next packet thread in turn.
+    func openPlainPort(sink: TransportAddress) throws -> PlainUDPPort {
+        let socket = try UDPSocket.bind(
+            TransportAddress(ip: self.settings.plainPortAddress, port: 0), reusePort: false,
+            bufferBytes: self.settings.udp.receiveBufferBytes)
+        let thread = self.ioThreads[
+            self.nextRangeThread.wrappingAdd(1, ordering: .relaxed).oldValue % self.ioThreads.count]
+        let port = PlainUDPPort(socket: socket, sink: sink, counters: self.plainPortCounters) { socket in
+            thread.releaseSoon(socket)
+        }
+        thread.serve(port)
+        return port
+    }
+
     /// Closes an endpoint's sockets on the threads that read them; returns once they are closed.
     func closeSockets(of endpoint: Endpoint) async {
         for (socket, thread) in zip(endpoint.sockets, endpoint.threads) {
@@ -261,7 +273,6 @@ public final class UDPMux: Service, Sendable {
 
     func stopThreads() async {
         for thread in self.ioThreads { await thread.stop() }
-        try? await self.group.shutdownGracefully()
     }
 
     /// Warns once when the kernel granted less receive buffer than configured (net.core.rmem_max).

@@ -1,6 +1,5 @@
 import MuxCore
 import MuxWire
-import NIOCore
 
 /// A gateway to plain RTP: decrypted RTP and RTCP go to the session's sink, and plain RTP/RTCP that the
 /// tool sends to the session's local port is encrypted and sent to the peer. So GStreamer or ffmpeg can
@@ -14,15 +13,14 @@ public final class RTPBridgeMediaHandler: MediaHandler {
 
     public func handleMediaReady(sender: any MediaSender) {
         self.port.onReceive { packet in
-            let packetClass = packet.withUnsafeReadableBytes { PacketClass(datagram: $0) }
+            let packetClass = PacketClass(datagram: packet)
             guard packetClass == .rtp || packetClass == .rtcp else { return }
             sender.sendMedia(packet, isRTCP: packetClass == .rtcp)
         }
     }
 
-    /// The plain port is a NIO socket, so this copies the packet into a buffer of its own.
     public func handleMedia(_ packet: UnsafeRawBufferPointer, isRTCP: Bool) {
-        self.port.send(ByteBuffer(bytes: packet))
+        self.port.send(packet)
     }
 
     public func handleClose(reason: CloseReason) {

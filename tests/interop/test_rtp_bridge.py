@@ -109,6 +109,15 @@ def test_rtp_bridge_carries_video_both_ways_between_aiortc_and_gstreamer(mediamu
             sender = send_vp8(local_port)
             await until(lambda: len(received) >= 10, 15, "aiortc decoding GStreamer's video")
             assert {(frame.width, frame.height) for frame in received} == {(320, 240)}
+
+            # Only the sink's host may inject media: a datagram from another loopback address is counted
+            # and dropped.
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as stranger:
+                stranger.bind(("127.0.0.2", 0))
+                stranger.sendto(b"\x80" + bytes(40), ("127.0.0.1", local_port))
+            await until(
+                lambda: mediamux.metric("mediamux_udp_dropped_total", socket="rtp_bridge", reason="foreign_source")
+                == 1, 5, "the stranger's datagram counted as dropped")
         finally:
             await pc.close()
 
@@ -120,6 +129,10 @@ def test_rtp_bridge_carries_video_both_ways_between_aiortc_and_gstreamer(mediamu
             sender.terminate()
             sender.wait(timeout=10)
     assert mediamux.metric("mediamux_media_dropped_total", reason="srtp_auth") == 0
+    # The plain port's traffic, both ways, on its own socket label.
+    for direction in ("in", "out"):
+        assert mediamux.metric(
+            "mediamux_udp_packets_total", socket="rtp_bridge", direction=direction, **{"class": "rtp"}) >= 10
     # GStreamer's packets relayed to the peer were held for a measured time.
     assert mediamux.metric("mediamux_packet_residence_seconds_count", handler="rtp") >= 10
 
