@@ -12,7 +12,7 @@ let srtpLinkerSettings: [LinkerSetting] =
     + [.linkedLibrary("srtp2"), .linkedLibrary("ssl"), .linkedLibrary("crypto")]
 
 // Layers, dependencies pointing one way (docs/architecture.md):
-// MuxWire -> MuxICE -> MuxCore -> MuxIO -> MuxAPI -> MuxConfig -> mediamux, with MuxSDP, MuxCrypto (+ CMuxCrypto)
+// MuxWire -> MuxICE -> MuxCore -> MuxIO -> MuxSessions -> MuxAPI -> MuxConfig -> mediamux, with MuxSDP, MuxCrypto (+ CMuxCrypto)
 // and MuxMedia (on MuxCore and MuxCrypto) beside them.
 let package = Package(
     name: "mediamux",
@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "MuxICE", targets: ["MuxICE"]),
         .library(name: "MuxCore", targets: ["MuxCore"]),
         .library(name: "MuxIO", targets: ["MuxIO"]),
+        .library(name: "MuxSessions", targets: ["MuxSessions"]),
         .library(name: "MuxAPI", targets: ["MuxAPI"]),
         .library(name: "MuxConfig", targets: ["MuxConfig"]),
         .library(name: "MuxSDP", targets: ["MuxSDP"]),
@@ -82,7 +83,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The only module that owns sockets and timers.
+        // The transports: the only module that owns sockets and threads.
         .target(
             name: "MuxIO",
             dependencies: [
@@ -93,11 +94,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Sessions from admission to release, above the transports: handlers, ports, candidates, close.
+        .target(
+            name: "MuxSessions",
+            dependencies: [
+                "MuxCore", "MuxIO",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // HTTP control API and metrics export.
         .target(
             name: "MuxAPI",
             dependencies: [
-                "MuxCore", "MuxIO", "MuxMedia", "MuxCrypto", "MuxSDP",
+                "MuxCore", "MuxIO", "MuxSessions", "MuxMedia", "MuxCrypto", "MuxSDP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -117,7 +128,7 @@ let package = Package(
         .target(
             name: "MuxConfig",
             dependencies: [
-                "MuxAPI", "MuxIO", "MuxCore",
+                "MuxAPI", "MuxIO", "MuxSessions", "MuxCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -144,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "MuxMediaTests",
             dependencies: [
-                "MuxMedia", "MuxIO", "MuxCrypto", "MuxTestSupport",
+                "MuxMedia", "MuxIO", "MuxSessions", "MuxCrypto", "MuxTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
@@ -154,7 +165,9 @@ let package = Package(
         ),
         .testTarget(
             name: "MuxIOTests",
-            dependencies: ["MuxIO", "MuxTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")]
+            dependencies: [
+                "MuxIO", "MuxSessions", "MuxTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
         .testTarget(
             name: "MuxAPITests",

@@ -1,4 +1,5 @@
 import MuxIO
+import MuxSessions
 import MuxWire
 import NIOCore
 import NIOHTTPTypes

@@ -6,6 +6,7 @@ import MuxCore
 import MuxCrypto
 import MuxIO
 import MuxMedia
+import MuxSessions
 import NIOCore
 import Prometheus
 import ServiceLifecycle
@@ -13,7 +14,7 @@ import ServiceLifecycle
 /// mediamux assembled: the UDP mux and the HTTP API with its metrics, sharing one Prometheus registry.
 /// Tests build the same thing on port 0.
 public struct MediamuxApp: Sendable {
-    public let mux: UDPMux
+    public let mux: SessionManager
     public let api: Application<RouterResponder<BasicRequestContext>>
     public let registry: PrometheusCollectorRegistry
 
@@ -30,7 +31,7 @@ public struct MediamuxApp: Sendable {
     ) async throws -> MediamuxApp {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
-        factory.durationHistogramBuckets[UDPMux.residenceLabel] = UDPMux.residenceBuckets
+        factory.durationHistogramBuckets[UDPTransport.residenceLabel] = UDPTransport.residenceBuckets
         BuildInfo.record(factory: factory, logger: logger)
         let admission = admission ?? LocalAdmission(limits: settings.mux.limits)
         let certificate = try Self.certificate(settings)
@@ -43,10 +44,11 @@ public struct MediamuxApp: Sendable {
         let media = MediaHandlers.factories(
             dtls: dtls, settings: settings.media, metrics: MediaMetrics(factory: factory), logger: logger
         )
-        let handlers = UDPMux.standardHandlers.merging(media) { _, media in media }.merging(extraHandlers) { _, extra in
+        let handlers = SessionManager.standardHandlers.merging(media) { _, media in media }.merging(extraHandlers) {
+            _, extra in
             extra
         }
-        let mux = try await UDPMux.bind(
+        let mux = try await SessionManager.bind(
             settings: settings.mux, admission: admission, metricsFactory: factory, handlers: handlers, logger: logger
         )
 
@@ -137,7 +139,7 @@ public struct MediamuxApp: Sendable {
 
     /// All handler names a request may use.
     public static var handlerNames: [String] {
-        (Array(UDPMux.standardHandlers.keys) + MediaHandlers.names).sorted()
+        (Array(SessionManager.standardHandlers.keys) + MediaHandlers.names).sorted()
     }
 
     /// Handlers a session may get without naming one: `rtp` needs a sink from each request.

@@ -2,6 +2,7 @@ import Hummingbird
 import MuxCore
 import MuxICE
 import MuxIO
+import MuxSessions
 
 /// Body of `POST /v1/rooms/{room}/sessions`; every field is optional.
 struct CreateSessionBody: Decodable {
@@ -86,9 +87,11 @@ struct SessionDTO: ResponseEncodable {
         case closeReason = "close_reason", ageSeconds = "age_seconds"
     }
 
-    init(_ snapshot: SessionSnapshot, mux: UDPMux, candidates: [HostCandidate]? = nil) {
+    init(_ snapshot: SessionSnapshot, mux: SessionManager, candidates: [HostCandidate]? = nil) {
         func describe(_ tuple: FiveTuple) -> TupleDTO {
-            TupleDTO(local: mux.localAddress(of: tuple.socket).map { "\($0)" } ?? "closed", remote: "\(tuple.remote)")
+            TupleDTO(
+                local: mux.transport.localAddress(of: tuple.socket).map { "\($0)" } ?? "closed",
+                remote: "\(tuple.remote)")
         }
         self.id = "\(snapshot.id)"
         self.room = snapshot.room

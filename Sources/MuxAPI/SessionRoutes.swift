@@ -5,12 +5,13 @@ import MuxICE
 import MuxIO
 import MuxMedia
 import MuxSDP
+import MuxSessions
 import MuxWire
 import Synchronization
 
 /// The `/v1` routes: create, read, list and delete sessions.
 final class SessionRoutes: Sendable {
-    let mux: UDPMux
+    let mux: SessionManager
     let fingerprint: Fingerprint
     /// Codecs an answer may keep; nil keeps every offered codec.
     let codecs: [String]?
@@ -21,7 +22,7 @@ final class SessionRoutes: Sendable {
     let sdp = SDPWorker()
 
     init(
-        mux: UDPMux, fingerprint: Fingerprint, codecs: [String]?, allowedRTPSinks: [IPNetwork],
+        mux: SessionManager, fingerprint: Fingerprint, codecs: [String]?, allowedRTPSinks: [IPNetwork],
         answerSSRCMasks: [String: AnswerSSRCMask], maxCreatesPerSecond: Double
     ) {
         self.mux = mux

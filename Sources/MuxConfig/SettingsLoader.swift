@@ -3,6 +3,7 @@ import MuxAPI
 import MuxCore
 import MuxICE
 import MuxIO
+import MuxSessions
 import MuxWire
 import NIOCore
 

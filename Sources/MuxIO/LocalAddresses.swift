@@ -14,7 +14,7 @@ enum LocalAddresses {
                 result.append(ip)
             }
         }
-        guard !result.isEmpty else { throw UDPMuxError.noLocalAddress(configured.map { "\($0)" }) }
+        guard !result.isEmpty else { throw UDPTransportError.noLocalAddress(configured.map { "\($0)" }) }
         return result
     }
 

@@ -1,15 +1,15 @@
 import CMuxSockets
 
-extension UDPMux {
+extension UDPTransport {
     /// Gives the pages that freed memory left behind back to the kernel (glibc's `malloc_trim`). Most of a
     /// session's memory is its DTLS association, freed once its peer's SRTP flows; glibc keeps freed memory for
-    /// reuse, so without this a burst of setups would leave the resident size at its peak. Called from the
-    /// timer task, off the packet threads, every `trimInterval`.
-    func trimFreedMemory() {
+    /// reuse, so without this a burst of setups would leave the resident size at its peak. Called off the
+    /// packet threads, every `trimInterval`.
+    public func trimFreedMemory() {
         let started = ContinuousClock.now
         mm_malloc_trim()
         self.logger.debug("memory trimmed", metadata: ["took": "\(ContinuousClock.now - started)"])
     }
 
-    static let trimInterval: Duration = .seconds(10)
+    public static let trimInterval: Duration = .seconds(10)
 }

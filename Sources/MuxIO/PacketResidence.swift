@@ -27,7 +27,7 @@ final class PacketResidence: Sendable {
     }
 }
 
-extension UDPMux {
+extension UDPTransport {
     /// The residence histogram's name and buckets, for the metrics factory the application makes.
     public static var residenceLabel: String { PacketResidence.label }
     public static var residenceBuckets: [Duration] { PacketResidence.buckets }

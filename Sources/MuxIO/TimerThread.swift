@@ -12,16 +12,16 @@ import Glibc
 /// retransmission or a deadline. It wakes at the router's next deadline, at least every `interval`, and when
 /// the router asks for an earlier tick (`wake()`).
 ///
-/// Sessions the timers close are handed to `closed` at once (they have left the router); the mux releases
-/// them on its task (handler, range ports, admission), which may wait.
-final class TimerThread: @unchecked Sendable {
+/// Sessions the timers close are handed to `closed` at once (they have left the router); the session manager
+/// releases them on its task (handler, range ports, admission), which may wait.
+public final class TimerThread: @unchecked Sendable {
     private let interval: Duration
     private let closed: @Sendable ([ClosedSession]) -> Void
     private let wakeup: Int32
     private let stopping = Atomic<Bool>(false)
     private let thread = Mutex<pthread_t?>(nil)
 
-    init(interval: Duration, closed: @escaping @Sendable ([ClosedSession]) -> Void) {
+    public init(interval: Duration, closed: @escaping @Sendable ([ClosedSession]) -> Void) {
         self.interval = interval
         self.closed = closed
         self.wakeup = mm_wakeup_create()
@@ -31,7 +31,7 @@ final class TimerThread: @unchecked Sendable {
     deinit { close(self.wakeup) }
 
     /// Starts running `router`'s timers.
-    func start(router: SessionRouter) {
+    public func start(router: SessionRouter) {
         // Under the lock, so that a `stop` at the same moment finds the thread to join.
         self.thread.withLock { running in
             guard running == nil else { return }
@@ -50,7 +50,7 @@ final class TimerThread: @unchecked Sendable {
     }
 
     /// Ends the loop and waits for it, so no timer runs after this returns.
-    func stop() {
+    public func stop() {
         self.stopping.store(true, ordering: .releasing)
         mm_wakeup_signal(self.wakeup)
         if let thread = self.thread.withLock({ running -> pthread_t? in
@@ -62,7 +62,7 @@ final class TimerThread: @unchecked Sendable {
     }
 
     /// An earlier tick was asked for: the thread looks at the timers now instead of at its next deadline.
-    func wake() {
+    public func wake() {
         mm_wakeup_signal(self.wakeup)
     }
 
@@ -94,22 +94,5 @@ final class TimerThread: @unchecked Sendable {
         let milliseconds = max(1, seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
         var poller = pollfd(fd: self.wakeup, events: Int16(POLLIN), revents: 0)
         if poll(&poller, 1, Int32(clamping: milliseconds)) > 0 { mm_wakeup_drain(self.wakeup) }
-    }
-}
-
-/// Sessions that left the router on a thread that cannot wait (the timer thread, a handler on a packet
-/// thread), waiting for the mux's task to release them.
-final class ClosedSessionQueue: Sendable {
-    private let sessions = Mutex<[ClosedSession]>([])
-
-    func append(_ closed: [ClosedSession]) {
-        self.sessions.withLock { $0.append(contentsOf: closed) }
-    }
-
-    func takeAll() -> [ClosedSession] {
-        self.sessions.withLock { sessions in
-            defer { sessions.removeAll() }
-            return sessions
-        }
     }
 }

@@ -1,6 +1,7 @@
 import MetricsTestKit
 import MuxCore
 import MuxICE
+import MuxSessions
 import MuxTestSupport
 import MuxWire
 import Testing

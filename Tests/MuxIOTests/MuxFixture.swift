@@ -3,12 +3,13 @@ import MetricsTestKit
 import MuxCore
 import MuxICE
 import MuxIO
+import MuxSessions
 import MuxTestSupport
 import MuxWire
 
-/// A real `UDPMux` on loopback with kernel-chosen ports, running its timers; stopped by `stop()`.
+/// A real `SessionManager` on loopback with kernel-chosen ports, running its timers; stopped by `stop()`.
 final class MuxFixture: Sendable {
-    let mux: UDPMux
+    let mux: SessionManager
     let metrics: TestMetrics
     let admission: LocalAdmission
     private let runner: Task<Void, any Error>
@@ -25,7 +26,7 @@ final class MuxFixture: Sendable {
         let admission = LocalAdmission(limits: settings.limits)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let mux = try await UDPMux.bind(
+        let mux = try await SessionManager.bind(
             settings: settings, admission: admission, metricsFactory: metrics, logger: logger)
         self.mux = mux
         self.metrics = metrics

@@ -1,6 +1,7 @@
 import MuxCore
 import MuxICE
 import MuxIO
+import MuxSessions
 import MuxTestSupport
 import MuxWire
 import Testing

@@ -3,6 +3,7 @@ import MuxCore
 import MuxCrypto
 import MuxIO
 import MuxMedia
+import MuxSessions
 import MuxTestSupport
 import MuxWire
 import Testing

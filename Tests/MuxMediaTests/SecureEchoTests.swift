@@ -5,13 +5,14 @@ import MuxCrypto
 import MuxICE
 import MuxIO
 import MuxMedia
+import MuxSessions
 import MuxTestSupport
 import MuxWire
 import Testing
 
 /// A mux with the SRTP echo on loopback, and a client that speaks ICE, DTLS and SRTP over a real socket.
 final class SecureEchoFixture: Sendable {
-    let mux: UDPMux
+    let mux: SessionManager
     let metrics = TestMetrics()
     let admission = LocalAdmission(limits: .init())
     private let runner: Task<Void, any Error>
@@ -37,9 +38,9 @@ final class SecureEchoFixture: Sendable {
         let dtls = try DTLSContext(certificate: DTLSCertificate.generate())
         let handlers = MediaHandlers.factories(
             dtls: dtls, settings: media, metrics: MediaMetrics(factory: self.metrics), logger: logger)
-        let mux = try await UDPMux.bind(
+        let mux = try await SessionManager.bind(
             settings: settings, admission: self.admission, metricsFactory: self.metrics,
-            handlers: UDPMux.standardHandlers.merging(handlers) { $1 }, logger: logger
+            handlers: SessionManager.standardHandlers.merging(handlers) { $1 }, logger: logger
         )
         self.mux = mux
         self.runner = Task { try await mux.run() }
@@ -257,12 +258,12 @@ struct Peer {
         let server = fixture.mux.singlePortAddresses[0]
         var members: [Int: (Peer, SRTPSession)] = [:]
         for _ in 0..<24 where members.count < 2 {
-            let before = await fixture.mux.cachedMediaRoutesByThread()
+            let before = await fixture.mux.transport.cachedMediaRoutesByThread()
             let peer = try Peer(server: server)
             let session = try await fixture.mux.createSession(SessionRequest(room: "call", handler: "room"))
             #expect(peer.connectICE(session))
             #expect(peer.handshake() == .connected)
-            let after = await fixture.mux.cachedMediaRoutesByThread()
+            let after = await fixture.mux.transport.cachedMediaRoutesByThread()
             let thread = try #require(after.indices.first { after[$0] == before[$0] + 1 }, "\(before) -> \(after)")
             if members[thread] == nil {
                 members[thread] = (peer, try SRTPSession(keys: try #require(peer.engine.srtpKeys()), role: .client))
@@ -272,7 +273,7 @@ struct Peer {
         }
         let onFirst = try #require(members[0])
         let onSecond = try #require(members[1])
-        #expect(await fixture.mux.cachedMediaRoutesByThread() == [1, 1])
+        #expect(await fixture.mux.transport.cachedMediaRoutesByThread() == [1, 1])
         for (sequence, (from, to)) in [(onFirst, onSecond), (onSecond, onFirst)].enumerated() {
             let plain = SRTPTestPacket.rtp(sequence: UInt16(sequence + 1))
             from.0.socket.send(try #require(SRTPTestPacket.protect(plain, with: from.1.outbound)), to: server)

@@ -1,6 +1,7 @@
 import MuxCore
 import MuxCrypto
 import MuxIO
+import MuxSessions
 import MuxTestSupport
 import Testing
 

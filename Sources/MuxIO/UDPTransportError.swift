@@ -1,7 +1,7 @@
 import MuxWire
 
 /// Why the UDP side could not start.
-public enum UDPMuxError: Error, CustomStringConvertible {
+public enum UDPTransportError: Error, CustomStringConvertible {
     case noLocalAddress([String])
     /// Another socket joined the SO_REUSEPORT group while it was being bound.
     case portShared(TransportAddress)

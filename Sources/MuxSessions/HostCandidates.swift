@@ -1,0 +1,42 @@
+import MuxICE
+import MuxIO
+import MuxWire
+
+/// The host candidates a session signals, from the addresses the transport bound: single-port candidates
+/// first, a range port's below them, each address replaced by its public one behind a 1:1 NAT.
+struct HostCandidates {
+    let bindAddresses: [IPAddress]
+    let announced: [AnnouncedAddress]
+
+    func list(singlePort: [TransportAddress], rangePort: [TransportAddress]) -> [HostCandidate] {
+        var candidates: [HostCandidate] = []
+        for (index, local) in singlePort.enumerated() {
+            candidates.append(
+                HostCandidate(
+                    foundation: self.foundation(of: local.ip), address: self.announced(local, isRangePort: false),
+                    localPreference: UInt32(65_535 - index)
+                ))
+        }
+        let rangePreference = singlePort.isEmpty ? 65_535 : 32_767
+        for (index, local) in rangePort.enumerated() {
+            candidates.append(
+                HostCandidate(
+                    foundation: self.foundation(of: local.ip), address: self.announced(local, isRangePort: true),
+                    localPreference: UInt32(rangePreference - index)
+                ))
+        }
+        return candidates
+    }
+
+    /// Candidates of the same base address share a foundation (RFC 8445, section 5.1.1.3).
+    private func foundation(of ip: IPAddress) -> String {
+        String((self.bindAddresses.firstIndex(of: ip) ?? self.bindAddresses.count) + 1)
+    }
+
+    /// Range ports are announced as bound; a single port may be mapped to another public port.
+    private func announced(_ local: TransportAddress, isRangePort: Bool) -> TransportAddress {
+        guard let mapping = self.announced.first(where: { $0.local == local.ip }) else { return local }
+        let port = isRangePort ? local.port : (mapping.publicPort ?? local.port)
+        return TransportAddress(ip: mapping.publicIP, port: port)
+    }
+}
