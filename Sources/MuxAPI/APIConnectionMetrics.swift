@@ -1,4 +1,5 @@
 import CoreMetrics
+import MuxCore
 
 /// What the API's connections do before any request is authenticated (docs/operations.md, "API connections").
 struct APIConnectionMetrics: Sendable {
@@ -12,23 +13,10 @@ struct APIConnectionMetrics: Sendable {
 
     init(factory: any MetricsFactory) {
         self.open = Gauge(label: "mediamux_api_connections", factory: factory)
-        self.refused = Dictionary(
-            uniqueKeysWithValues: ConnectionGate.Refusal.allCases.map {
-                (
-                    $0,
-                    Counter(
-                        label: "mediamux_api_connections_refused_total", dimensions: [("reason", $0.rawValue)],
-                        factory: factory)
-                )
-            })
-        self.closed = Dictionary(
-            uniqueKeysWithValues: Closure.allCases.map {
-                (
-                    $0,
-                    Counter(
-                        label: "mediamux_api_connections_closed_total", dimensions: [("reason", $0.rawValue)],
-                        factory: factory)
-                )
-            })
+        self.refused = Counter.perCase(
+            of: ConnectionGate.Refusal.self, label: "mediamux_api_connections_refused_total", dimension: "reason",
+            factory: factory)
+        self.closed = Counter.perCase(
+            of: Closure.self, label: "mediamux_api_connections_closed_total", dimension: "reason", factory: factory)
     }
 }

@@ -13,38 +13,17 @@ public final class CoreMetrics: Sendable {
             uniqueKeysWithValues: SessionState.iceStates.map {
                 ($0, Gauge(label: "mediamux_sessions", dimensions: [("state", $0.rawValue)], factory: factory))
             })
-        self.closedByReason = Dictionary(
-            uniqueKeysWithValues: CloseReason.allCases.map {
-                (
-                    $0,
-                    Counter(
-                        label: "mediamux_session_closed_total", dimensions: [("reason", $0.rawValue)], factory: factory)
-                )
-            })
-        self.refusedByReason = Dictionary(
-            uniqueKeysWithValues: AdmissionRefusal.allCases.map {
-                (
-                    $0,
-                    Counter(
-                        label: "mediamux_admission_refused_total", dimensions: [("reason", $0.rawValue)],
-                        factory: factory)
-                )
-            })
-        self.pathChanges = Dictionary(
-            uniqueKeysWithValues: PathChange.Kind.allCases.map {
-                (
-                    $0,
-                    Counter(
-                        label: "mediamux_ice_selected_pair_changes_total", dimensions: [("change", $0.rawValue)],
-                        factory: factory)
-                )
-            })
+        self.closedByReason = Counter.perCase(
+            of: CloseReason.self, label: "mediamux_session_closed_total", dimension: "reason", factory: factory)
+        self.refusedByReason = Counter.perCase(
+            of: AdmissionRefusal.self, label: "mediamux_admission_refused_total", dimension: "reason",
+            factory: factory)
+        self.pathChanges = Counter.perCase(
+            of: PathChange.Kind.self, label: "mediamux_ice_selected_pair_changes_total", dimension: "change",
+            factory: factory)
         self.unansweredRefusals = Counter(label: "mediamux_stun_refusals_unanswered_total", factory: factory)
         for gauge in self.sessionsByState.values { gauge.record(0) }
-        for counter in self.pathChanges.values { counter.increment(by: 0) }
         self.unansweredRefusals.increment(by: 0)
-        for counter in self.closedByReason.values { counter.increment(by: 0) }
-        for counter in self.refusedByReason.values { counter.increment(by: 0) }
     }
 
     func record(sessionCounts: [SessionState: Int]) {

@@ -31,22 +31,14 @@ final class SocketCounters: Sendable {
             label: "mediamux_udp_bytes_total", dimensions: [("socket", label), ("direction", "in")], factory: factory)
         self.bytesOut = Counter(
             label: "mediamux_udp_bytes_total", dimensions: [("socket", label), ("direction", "out")], factory: factory)
-        self.drops = Dictionary(
-            uniqueKeysWithValues: DropReason.allCases.map {
-                (
-                    $0,
-                    Counter(
-                        label: "mediamux_udp_dropped_total", dimensions: [("socket", label), ("reason", $0.rawValue)],
-                        factory: factory)
-                )
-            })
+        self.drops = Counter.perCase(
+            of: DropReason.self, label: "mediamux_udp_dropped_total", dimensions: [("socket", label)],
+            dimension: "reason", factory: factory)
         self.sendErrors = Counter(
             label: "mediamux_udp_send_errors_total", dimensions: [("socket", label)], factory: factory)
         self.kernelDrops = Gauge(
             label: "mediamux_socket_kernel_drops", dimensions: [("socket", label)], factory: factory)
-        for counter in self.packetsIn + self.packetsOut + [self.bytesIn, self.bytesOut, self.sendErrors]
-            + Array(self.drops.values)
-        {
+        for counter in self.packetsIn + self.packetsOut + [self.bytesIn, self.bytesOut, self.sendErrors] {
             counter.increment(by: 0)
         }
         self.kernelDrops.record(0)

@@ -1,4 +1,5 @@
 import CoreMetrics
+import MuxCore
 import MuxCrypto
 
 /// DTLS and SRTP counters shared by every session, made once from the application's factory.
@@ -37,23 +38,10 @@ public final class MediaMetrics: Sendable {
     private let bytesOut: Counter
 
     public init(factory: any MetricsFactory) {
-        self.handshakes = Dictionary(
-            uniqueKeysWithValues: HandshakeResult.allCases.map {
-                (
-                    $0,
-                    Counter(
-                        label: "mediamux_dtls_handshakes_total", dimensions: [("result", $0.rawValue)], factory: factory
-                    )
-                )
-            })
-        self.drops = Dictionary(
-            uniqueKeysWithValues: Drop.allCases.map {
-                (
-                    $0,
-                    Counter(
-                        label: "mediamux_media_dropped_total", dimensions: [("reason", $0.rawValue)], factory: factory)
-                )
-            })
+        self.handshakes = Counter.perCase(
+            of: HandshakeResult.self, label: "mediamux_dtls_handshakes_total", dimension: "result", factory: factory)
+        self.drops = Counter.perCase(
+            of: Drop.self, label: "mediamux_media_dropped_total", dimension: "reason", factory: factory)
         self.released = Counter(label: "mediamux_dtls_released_total", factory: factory)
         self.packetsIn = Counter(
             label: "mediamux_srtp_packets_total", dimensions: [("direction", "in")], factory: factory)
@@ -62,9 +50,7 @@ public final class MediaMetrics: Sendable {
         self.bytesIn = Counter(label: "mediamux_srtp_bytes_total", dimensions: [("direction", "in")], factory: factory)
         self.bytesOut = Counter(
             label: "mediamux_srtp_bytes_total", dimensions: [("direction", "out")], factory: factory)
-        for counter in Array(self.handshakes.values) + Array(self.drops.values) + [
-            self.released, self.packetsIn, self.packetsOut, self.bytesIn, self.bytesOut,
-        ] {
+        for counter in [self.released, self.packetsIn, self.packetsOut, self.bytesIn, self.bytesOut] {
             counter.increment(by: 0)
         }
     }
