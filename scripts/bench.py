@@ -170,14 +170,15 @@ def cpu_seconds(pid):
 
 
 def residence_quantile(metrics, handler, quantile):
-    """A quantile of mediamux_packet_residence_seconds for one handler, interpolated within its bucket as
-    Prometheus's histogram_quantile does."""
-    buckets = []
+    """A quantile of mediamux_packet_residence_seconds for one handler, summed over the packet threads and
+    interpolated within its bucket as Prometheus's histogram_quantile does."""
+    counts = {}
     for line in metrics.splitlines():
         if line.startswith("mediamux_packet_residence_seconds_bucket{") and f'handler="{handler}"' in line:
             le = line.split('le="', 1)[1].split('"', 1)[0]
-            buckets.append((float("inf") if le == "+Inf" else float(le), float(line.rsplit(" ", 1)[1])))
-    buckets.sort()
+            upper = float("inf") if le == "+Inf" else float(le)
+            counts[upper] = counts.get(upper, 0.0) + float(line.rsplit(" ", 1)[1])
+    buckets = sorted(counts.items())
     if not buckets or buckets[-1][1] == 0:
         return 0.0
     rank = quantile * buckets[-1][1]

@@ -63,7 +63,10 @@ public struct MediamuxApp: Sendable {
         router.add(
             middleware: BearerAuthMiddleware(apiToken: settings.api.token, metricsToken: settings.api.metricsToken))
         router.get("/healthz") { _, _ in HealthDTO(status: "ok") }
-        router.get("/metrics") { _, _ in Self.metricsResponse(registry) }
+        router.get("/metrics") { _, _ in
+            mux.publishCounters()
+            return Self.metricsResponse(registry)
+        }
         if settings.api.servesDemo {
             router.get("/demo") { _, _ in
                 Response(

@@ -222,13 +222,13 @@ final class IOThread: @unchecked Sendable {
     private func dispatch(_ index: Int, on served: Served, endpoint: SocketID, now: ContinuousClock.Instant) {
         let datagram = self.batch.datagram(index)
         let packetClass = PacketClass(datagram: UnsafeRawBufferPointer(datagram))
-        served.counters.received(packetClass, bytes: datagram.count)
+        served.counters.received(packetClass, bytes: datagram.count, thread: self.index)
         if self.batch.wasTruncated(index) {
-            served.counters.dropped(.truncated)
+            served.counters.dropped(.truncated, thread: self.index)
             return
         }
         guard let remote = TransportAddress(storage: self.batch.source(index)) else {
-            served.counters.dropped(.malformed)
+            served.counters.dropped(.malformed, thread: self.index)
             return
         }
         let tuple = FiveTuple(socket: endpoint, remote: remote)
@@ -238,9 +238,9 @@ final class IOThread: @unchecked Sendable {
             : self.mediaRoutes.route(bytes: datagram.count, on: tuple, router: self.router)
         switch decision {
         case .drop(let reason):
-            served.counters.dropped(reason)
+            served.counters.dropped(reason, thread: self.index)
         case .reply(let response, let refused):
-            if let refused { served.counters.dropped(refused) }
+            if let refused { served.counters.dropped(refused, thread: self.index) }
             let queued = self.outbox.append(
                 descriptor: served.socket.descriptor, destination: self.batch.source(index),
                 length: self.batch.sourceLength(index), counters: served.counters, capacity: response.count
@@ -248,7 +248,7 @@ final class IOThread: @unchecked Sendable {
                 slot.copyBytes(from: response)
                 return response.count
             }
-            if queued != nil { served.counters.sent(.stun, bytes: response.count) }
+            if queued != nil { served.counters.sent(.stun, bytes: response.count, thread: self.index) }
         case .deliver(let handler):
             handler.handleDatagram(datagram, class: packetClass, from: tuple, now: now)
         }
@@ -257,15 +257,15 @@ final class IOThread: @unchecked Sendable {
     /// Counts one datagram of a plain RTP port and hands it to the port.
     private func deliver(_ index: Int, to port: PlainUDPPort, counters: SocketCounters) {
         let datagram = UnsafeRawBufferPointer(self.batch.datagram(index))
-        counters.received(PacketClass(datagram: datagram), bytes: datagram.count)
+        counters.received(PacketClass(datagram: datagram), bytes: datagram.count, thread: self.index)
         if self.batch.wasTruncated(index) {
-            counters.dropped(.truncated)
+            counters.dropped(.truncated, thread: self.index)
             return
         }
         guard let source = TransportAddress(storage: self.batch.source(index)) else {
-            counters.dropped(.malformed)
+            counters.dropped(.malformed, thread: self.index)
             return
         }
-        port.deliver(datagram, from: source)
+        port.deliver(datagram, from: source, thread: self.index)
     }
 }

@@ -79,7 +79,7 @@ final class Outbox {
                 if sent > 0 {
                     next += sent
                 } else {
-                    self.counters[next]?.sendFailed()
+                    self.counters[next]?.sendFailed(thread: self.thread)
                     next += 1
                 }
             }

@@ -38,8 +38,9 @@ final class PlainUDPPort: PlainPort {
     /// On a packet thread the datagram leaves with the thread's batch; elsewhere at once.
     @discardableResult
     func send(_ packet: UnsafeRawBufferPointer) -> Bool {
+        let outbox = Outbox.current
         let sent = withUnsafePointer(to: self.sinkAddress) { destination -> Bool in
-            if let outbox = Outbox.current {
+            if let outbox {
                 return outbox.append(
                     descriptor: self.socket.descriptor, destination: destination, length: self.sinkAddressLength,
                     counters: self.counters, capacity: packet.count
@@ -49,12 +50,12 @@ final class PlainUDPPort: PlainPort {
                 } != nil
             }
             guard self.socket.send(packet, to: destination, length: self.sinkAddressLength) else {
-                self.counters.sendFailed()
+                self.counters.sendFailed(thread: nil)
                 return false
             }
             return true
         }
-        if sent { self.counters.sent(PacketClass(datagram: packet), bytes: packet.count) }
+        if sent { self.counters.sent(PacketClass(datagram: packet), bytes: packet.count, thread: outbox?.thread) }
         return sent
     }
 
@@ -64,9 +65,9 @@ final class PlainUDPPort: PlainPort {
 
     /// A datagram the packet thread read from the socket. Only the tool's host may inject media into the
     /// session.
-    func deliver(_ datagram: UnsafeRawBufferPointer, from source: TransportAddress) {
+    func deliver(_ datagram: UnsafeRawBufferPointer, from source: TransportAddress, thread: Int) {
         guard source.ip == self.sink.ip else {
-            self.counters.dropped(.foreignSource)
+            self.counters.dropped(.foreignSource, thread: thread)
             return
         }
         self.receiver.withLock { $0 }?(datagram)

@@ -36,13 +36,13 @@ final class SessionSender: DatagramSender, PathObserver {
     private let router: SessionRouter
     private let registry: SocketRegistry
     private let counters: SessionCounters
-    /// The residence histogram of this session's handler.
-    private let residence: Timer?
+    /// The residence histograms of this session's handler, one per packet thread.
+    private let residence: [Timer]
     private let path = Mutex(Path())
     private let closer: @Sendable (SessionID, CloseReason) -> Void
 
     init(
-        id: SessionID, router: SessionRouter, registry: SocketRegistry, counters: SessionCounters, residence: Timer?,
+        id: SessionID, router: SessionRouter, registry: SocketRegistry, counters: SessionCounters, residence: [Timer],
         closer: @escaping @Sendable (SessionID, CloseReason) -> Void
     ) {
         self.id = id
@@ -95,17 +95,19 @@ final class SessionSender: DatagramSender, PathObserver {
                 return datagram.count
             }
         }
-        return self.count(sent, on: route)
+        return self.count(sent, on: route, thread: nil)
     }
 
     @discardableResult
     func send(capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?) -> Bool {
         guard let route = self.path.withLock({ $0.current }) else { return false }
+        let outbox = Outbox.current
         let sent = withUnsafePointer(to: route.destination) { destination -> (Int, PacketClass)? in
-            if let outbox = Outbox.current {
+            if let outbox {
                 let datagram = outbox.append(
                     descriptor: route.endpoint.socket(forThread: outbox.thread).descriptor, destination: destination,
-                    length: route.length, counters: route.endpoint.counters, residence: self.residence,
+                    length: route.length, counters: route.endpoint.counters,
+                    residence: outbox.thread < self.residence.count ? self.residence[outbox.thread] : nil,
                     capacity: capacity,
                     write
                 )
@@ -113,13 +115,13 @@ final class SessionSender: DatagramSender, PathObserver {
             }
             return Self.sendNow(route.endpoint, to: destination, length: route.length, capacity: capacity, write)
         }
-        return self.count(sent, on: route)
+        return self.count(sent, on: route, thread: outbox?.thread)
     }
 
     /// Counts a datagram that left (or was queued), on its socket and its session.
-    private func count(_ sent: (Int, PacketClass)?, on route: Route) -> Bool {
+    private func count(_ sent: (Int, PacketClass)?, on route: Route, thread: Int?) -> Bool {
         guard let (bytes, packetClass) = sent else { return false }
-        route.endpoint.counters.sent(packetClass, bytes: bytes)
+        route.endpoint.counters.sent(packetClass, bytes: bytes, thread: thread)
         self.counters.recordOutbound(bytes: bytes)
         return true
     }
@@ -145,7 +147,7 @@ final class SessionSender: DatagramSender, PathObserver {
         }
         let datagram = UnsafeRawBufferPointer(rebasing: buffer.prefix(bytes))
         guard endpoint.sockets[0].send(datagram, to: destination, length: length) else {
-            endpoint.counters.sendFailed()
+            endpoint.counters.sendFailed(thread: nil)
             return nil
         }
         return (bytes, PacketClass(datagram: datagram))

@@ -1,65 +1,90 @@
 import CoreMetrics
 import MuxCore
 import MuxWire
+import Synchronization
 
 /// The counters of one socket label: a single-port socket is labelled by its address (`127.0.0.1:7882`);
 /// all range sockets share the label `range` so a port range does not explode the metric's cardinality.
-/// Made once per label; every update is an atomic add.
+///
+/// Made once per label. The packet threads count into shards of their own (`ShardedCounts`), so counting
+/// takes no locked instruction and no cache line that another thread writes; `publish()` adds what was
+/// counted since the last time to the exported counters, when /metrics is scraped and once a second.
 final class SocketCounters: Sendable {
     let label: String
-    private let packetsIn: [Counter]
-    private let packetsOut: [Counter]
-    private let bytesIn: Counter
-    private let bytesOut: Counter
-    private let drops: [DropReason: Counter]
-    private let sendErrors: Counter
     let kernelDrops: Gauge
+    private let counts: ShardedCounts
+    /// The exported counter of each slot of `counts`, in the same order.
+    private let exported: [Counter]
+    /// What each slot had when last published.
+    private let published: Mutex<[Int64]>
 
-    init(label: String, factory: any MetricsFactory) {
+    // The slots: packets in and out per class, bytes in and out, drops per reason, send errors.
+    private static let classes = PacketClass.allCases.count
+    private static let packetsIn = 0
+    private static let packetsOut = classes
+    private static let bytesIn = 2 * classes
+    private static let bytesOut = bytesIn + 1
+    private static let drops = bytesOut + 1
+    private static let sendErrors = drops + DropReason.allCases.count
+    /// Made once: drops are counted by their index in it.
+    private static let dropReasons = DropReason.allCases
+
+    init(label: String, threads: Int, factory: any MetricsFactory) {
         self.label = label
+        func counter(_ name: String, _ dimensions: [(String, String)]) -> Counter {
+            let counter = Counter(label: name, dimensions: [("socket", label)] + dimensions, factory: factory)
+            counter.increment(by: 0)
+            return counter
+        }
         func packets(_ direction: String) -> [Counter] {
             PacketClass.allCases.map {
-                Counter(
-                    label: "mediamux_udp_packets_total",
-                    dimensions: [("socket", label), ("direction", direction), ("class", $0.label)], factory: factory
-                )
+                counter("mediamux_udp_packets_total", [("direction", direction), ("class", $0.label)])
             }
         }
-        self.packetsIn = packets("in")
-        self.packetsOut = packets("out")
-        self.bytesIn = Counter(
-            label: "mediamux_udp_bytes_total", dimensions: [("socket", label), ("direction", "in")], factory: factory)
-        self.bytesOut = Counter(
-            label: "mediamux_udp_bytes_total", dimensions: [("socket", label), ("direction", "out")], factory: factory)
-        self.drops = Counter.perCase(
+        let drops = Counter.perCase(
             of: DropReason.self, label: "mediamux_udp_dropped_total", dimensions: [("socket", label)],
             dimension: "reason", factory: factory)
-        self.sendErrors = Counter(
-            label: "mediamux_udp_send_errors_total", dimensions: [("socket", label)], factory: factory)
+        self.exported =
+            packets("in") + packets("out")
+            + [counter("mediamux_udp_bytes_total", [("direction", "in")])]
+            + [counter("mediamux_udp_bytes_total", [("direction", "out")])]
+            + DropReason.allCases.map { drops[$0]! }
+            + [counter("mediamux_udp_send_errors_total", [])]
+        self.counts = ShardedCounts(slots: self.exported.count, threads: threads)
+        self.published = Mutex([Int64](repeating: 0, count: self.exported.count))
         self.kernelDrops = Gauge(
             label: "mediamux_socket_kernel_drops", dimensions: [("socket", label)], factory: factory)
-        for counter in self.packetsIn + self.packetsOut + [self.bytesIn, self.bytesOut, self.sendErrors] {
-            counter.increment(by: 0)
-        }
         self.kernelDrops.record(0)
     }
 
-    func received(_ packetClass: PacketClass, bytes: Int) {
-        self.packetsIn[Int(packetClass.rawValue)].increment()
-        self.bytesIn.increment(by: bytes)
+    /// `thread`, here and below: the packet thread this runs on, nil on any other.
+    func received(_ packetClass: PacketClass, bytes: Int, thread: Int?) {
+        self.counts.add(Self.packetsIn + Int(packetClass.rawValue), 1, thread: thread)
+        self.counts.add(Self.bytesIn, bytes, thread: thread)
     }
 
-    func sent(_ packetClass: PacketClass, bytes: Int) {
-        self.packetsOut[Int(packetClass.rawValue)].increment()
-        self.bytesOut.increment(by: bytes)
+    func sent(_ packetClass: PacketClass, bytes: Int, thread: Int?) {
+        self.counts.add(Self.packetsOut + Int(packetClass.rawValue), 1, thread: thread)
+        self.counts.add(Self.bytesOut, bytes, thread: thread)
     }
 
     /// The kernel refused a datagram mediamux sent (a full send buffer, or ICMP said the peer is gone).
-    func sendFailed() {
-        self.sendErrors.increment()
+    func sendFailed(thread: Int?) {
+        self.counts.add(Self.sendErrors, 1, thread: thread)
     }
 
-    func dropped(_ reason: DropReason) {
-        self.drops[reason]?.increment()
+    func dropped(_ reason: DropReason, thread: Int?) {
+        self.counts.add(Self.drops + Self.dropReasons.firstIndex(of: reason)!, 1, thread: thread)
+    }
+
+    /// Adds what every thread counted since the last call to the exported counters.
+    func publish() {
+        self.published.withLock { published in
+            for slot in 0..<self.exported.count {
+                let total = self.counts.sum(slot)
+                if total > published[slot] { self.exported[slot].increment(by: total - published[slot]) }
+                published[slot] = total
+            }
+        }
     }
 }

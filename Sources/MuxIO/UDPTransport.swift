@@ -32,6 +32,8 @@ public final class UDPTransport: Sendable {
     let residence: PacketResidence
     private let receiveBufferWarned = Atomic<Bool>(false)
     private let singleSockets = Mutex<[Endpoint]>([])
+    /// Every counter set made, to publish: one per single-port address, the range's and the plain ports'.
+    private let allCounters = Mutex<[SocketCounters]>([])
 
     private init(
         configuration: UDPConfiguration, plainPortAddress: IPAddress, router: SessionRouter,
@@ -44,19 +46,22 @@ public final class UDPTransport: Sendable {
         self.metricsFactory = metricsFactory
         self.logger = logger
         self.bindAddresses = bindAddresses
-        self.ioThreads = (0..<max(1, configuration.ioThreads)).map {
+        let threads = max(1, configuration.ioThreads)
+        self.ioThreads = (0..<threads).map {
             IOThread(
                 index: $0, router: router, batchSize: configuration.vectorReadCount, slotSize: Self.maxDatagramSize)
         }
-        self.residence = PacketResidence(handlers: handlerNames, factory: metricsFactory)
+        self.residence = PacketResidence(
+            handlers: handlerNames, threads: threads, factory: metricsFactory)
         let usesRange = configuration.mode != .single
         self.portPool = Mutex(usesRange ? PortPool(range: configuration.portRange) : nil)
-        self.rangeCounters = usesRange ? SocketCounters(label: "range", factory: metricsFactory) : nil
+        self.rangeCounters = usesRange ? SocketCounters(label: "range", threads: threads, factory: metricsFactory) : nil
         self.rangePortGauges = (
             Gauge(label: "mediamux_range_ports", dimensions: [("state", "in_use")], factory: metricsFactory),
             Gauge(label: "mediamux_range_ports", dimensions: [("state", "free")], factory: metricsFactory)
         )
-        self.plainPortCounters = SocketCounters(label: "rtp_bridge", factory: metricsFactory)
+        self.plainPortCounters = SocketCounters(label: "rtp_bridge", threads: threads, factory: metricsFactory)
+        self.allCounters.withLock { $0 = [self.rangeCounters, self.plainPortCounters].compactMap { $0 } }
         self.recordRangePorts()
         for thread in self.ioThreads { thread.start() }
     }
@@ -103,12 +108,14 @@ public final class UDPTransport: Sendable {
     ) -> any DatagramSender & PathObserver {
         SessionSender(
             id: session, router: self.router, registry: self.registry, counters: counters,
-            residence: self.residence.timer(forHandler: handlerName), closer: close)
+            residence: self.residence.timers(forHandler: handlerName), closer: close)
     }
 
-    /// Once a second, off the packet threads: the kernel's receive-buffer drops into the counters, and each
-    /// packet thread forgets the media routes of closed sessions and moved tuples.
+    /// Once a second, off the packet threads: what the packet threads counted and the kernel's receive-buffer
+    /// drops into the exported counters, and each packet thread forgets the media routes of closed sessions
+    /// and moved tuples.
     public func housekeep() {
+        self.publishCounters()
         self.recordKernelDrops()
         for thread in self.ioThreads { thread.pruneRoutes() }
     }
@@ -126,6 +133,19 @@ public final class UDPTransport: Sendable {
         for endpoint in self.registry.all { self.registry.remove(endpoint.id) }
         self.singleSockets.withLock { $0.removeAll() }
         for thread in self.ioThreads { await thread.stop() }
+        self.publishCounters()
+    }
+
+    /// Adds what the packet threads counted since the last call to the exported socket counters: when
+    /// /metrics is scraped, and once a second.
+    public func publishCounters() {
+        for counters in self.allCounters.withLock({ $0 }) { counters.publish() }
+    }
+
+    private func makeCounters(label: String) -> SocketCounters {
+        let counters = SocketCounters(label: label, threads: self.ioThreads.count, factory: self.metricsFactory)
+        self.allCounters.withLock { $0.append(counters) }
+        return counters
     }
 
     // MARK: Single-port sockets
@@ -157,7 +177,7 @@ public final class UDPTransport: Sendable {
             local, count: threads.count, bufferBytes: self.configuration.receiveBufferBytes)
         let id = self.registry.makeID()
         let actual = sockets[0].local
-        let counters = shared ?? SocketCounters(label: "\(actual)", factory: self.metricsFactory)
+        let counters = shared ?? self.makeCounters(label: "\(actual)")
         let endpoint = Endpoint(
             id: id, local: actual, counters: counters, sockets: sockets, threads: threads.map(\.index))
         self.registry.register(endpoint)

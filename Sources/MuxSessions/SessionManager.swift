@@ -103,6 +103,12 @@ public final class SessionManager: Service, Sendable {
         self.router.tableSizes
     }
 
+    /// Brings the exported socket counters up to date with what the packet threads counted; the transport
+    /// does it once a second by itself, /metrics before every scrape.
+    public func publishCounters() {
+        self.transport.publishCounters()
+    }
+
     /// The media routes the packet threads still cache once they forgot those of closed sessions and moved
     /// tuples: what the live sessions' tuples need, and 0 when none is left.
     public func cachedMediaRoutes() async -> Int {

@@ -44,8 +44,9 @@ final class MuxFixture: Sendable {
         session.candidates.map(\.address)
     }
 
-    /// The value of a counter, 0 if it was never made.
+    /// The value of a counter, 0 if it was never made; the packet threads' counts are published first.
     func counter(_ label: String, _ dimensions: [(String, String)]) -> Int64 {
-        (try? self.metrics.expectCounter(label, dimensions).totalValue) ?? 0
+        self.mux.publishCounters()
+        return (try? self.metrics.expectCounter(label, dimensions).totalValue) ?? 0
     }
 }

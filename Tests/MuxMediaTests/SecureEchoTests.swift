@@ -51,8 +51,10 @@ final class SecureEchoFixture: Sendable {
         _ = await self.runner.result
     }
 
+    /// The value of a counter, 0 if it was never made; the packet threads' counts are published first.
     func counter(_ label: String, _ dimensions: [(String, String)]) -> Int64 {
-        (try? self.metrics.expectCounter(label, dimensions).totalValue) ?? 0
+        self.mux.publishCounters()
+        return (try? self.metrics.expectCounter(label, dimensions).totalValue) ?? 0
     }
 
     /// A new `echo` session with a peer that finished ICE and DTLS, and the peer's SRTP keys.
@@ -150,7 +152,8 @@ struct Peer {
                 SRTPTestPacket.protect(SRTPTestPacket.rtp(sequence: sequence), with: srtp.outbound))
             #expect(peer.socket.exchange(secret, with: peer.server) != nil)
         }
-        let timer = try fixture.metrics.expectTimer("mediamux_packet_residence_seconds", [("handler", "echo")])
+        let timer = try fixture.metrics.expectTimer(
+            "mediamux_packet_residence_seconds", [("handler", "echo"), ("thread", "0")])
         // Recorded just after the sendmmsg, so possibly after the peer already read the echo.
         #expect(await eventually { timer.values.count >= 3 })
         #expect(timer.values.count == 3, "one per echoed packet; the DTLS flights and STUN answers are not media")
