@@ -169,6 +169,7 @@ let package = Package(
                 "MuxIO", "MuxSessions", "MuxTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
+        .testTarget(name: "MuxSessionsTests", dependencies: ["MuxSessions", "MuxIO", "MuxICE", "MuxWire"]),
         .testTarget(
             name: "MuxAPITests",
             dependencies: [
