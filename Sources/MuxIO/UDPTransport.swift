@@ -29,6 +29,8 @@ public final class UDPTransport: Sendable {
     private let rangePortGauges: (inUse: Gauge, free: Gauge)
     /// The counters of every plain RTP port (`rtp` sessions), labelled `rtp_bridge`.
     private let plainPortCounters: SocketCounters
+    /// The open plain ports' sockets, for their kernel drops.
+    private let plainSockets = Mutex<[ObjectIdentifier: UDPSocket]>([:])
     let residence: PacketResidence
     private let receiveBufferWarned = Atomic<Bool>(false)
     private let singleSockets = Mutex<[Endpoint]>([])
@@ -283,7 +285,9 @@ public final class UDPTransport: Sendable {
             TransportAddress(ip: self.plainPortAddress, port: 0), reusePort: false,
             bufferBytes: self.configuration.receiveBufferBytes)
         let thread = self.nextIOThread()
-        let port = PlainUDPPort(socket: socket, sink: sink, counters: self.plainPortCounters) { socket in
+        self.plainSockets.withLock { $0[ObjectIdentifier(socket)] = socket }
+        let port = PlainUDPPort(socket: socket, sink: sink, counters: self.plainPortCounters) { [weak self] socket in
+            self?.plainSockets.withLock { $0[ObjectIdentifier(socket)] = nil }
             thread.releaseSoon(socket)
         }
         thread.serve(port)
@@ -312,6 +316,8 @@ public final class UDPTransport: Sendable {
             let drops = endpoint.sockets.reduce(0) { $0 + max(0, $1.kernelDrops) }
             byLabel[endpoint.counters.label, default: (endpoint.counters, 0)].1 += drops
         }
+        let plainDrops = self.plainSockets.withLock { $0.values.reduce(0) { $0 + max(0, $1.kernelDrops) } }
+        byLabel[self.plainPortCounters.label] = (self.plainPortCounters, plainDrops)
         for (counters, count) in byLabel.values {
             counters.kernelDrops.record(count)
         }
