@@ -12,7 +12,7 @@ import Glibc
 /// what routing and handlers produced with `sendmmsg` after each batch. Nothing on this path allocates
 /// once a session is up: the receive slots and the outbox are allocated when the thread starts.
 ///
-/// Other threads talk to it only through commands (serve a socket, release one, stop), which it runs
+/// Other threads talk to it only through commands (serve a socket, forget one, pass a batch boundary, stop), which it runs
 /// between batches; so a socket is never closed while the thread reads it.
 final class IOThread: @unchecked Sendable {
     struct Served: Sendable {
@@ -30,8 +30,10 @@ final class IOThread: @unchecked Sendable {
 
     private enum Command: Sendable {
         case serve(Served)
-        /// Answered once the socket is closed, when there is someone to tell.
-        case release(UDPSocket, CheckedContinuation<Void, Never>?)
+        /// Stop reading the socket (it stays open); answered once it is out of the epoll set.
+        case forget(UDPSocket, CheckedContinuation<Void, Never>)
+        /// Answered between two batches: what the thread queued before is sent.
+        case barrier(CheckedContinuation<Void, Never>)
         /// Forget the media routes of sessions whose tuples changed; answer with how many are left.
         case pruneRoutes(CheckedContinuation<Int, Never>?)
         case stop(CheckedContinuation<Void, Never>)
@@ -87,14 +89,15 @@ final class IOThread: @unchecked Sendable {
         self.post(.serve(Served(socket: port.socket, counters: port.counters, role: .plain(port))))
     }
 
-    /// Stops reading `socket` and closes it soon, without waiting: for ports whose number the kernel chose.
-    func releaseSoon(_ socket: UDPSocket) {
-        self.post(.release(socket, nil))
+    /// Stops reading `socket`, which stays open: the transport closes it once no thread's outbox can still
+    /// hold its descriptor (`passBatchBoundary`).
+    func forget(_ socket: UDPSocket) async {
+        await withCheckedContinuation { self.post(.forget(socket, $0)) }
     }
 
-    /// Stops reading `socket` and closes it; returns once it is closed, so its port can be bound again.
-    func release(_ socket: UDPSocket) async {
-        await withCheckedContinuation { self.post(.release(socket, $0)) }
+    /// Returns once the thread is between two batches, so every datagram it queued before the call was sent.
+    func passBatchBoundary() async {
+        await withCheckedContinuation { self.post(.barrier($0)) }
     }
 
     /// Drops the media routes of closed sessions and of tuples that moved: once a second, from the mux's timer.
@@ -129,9 +132,8 @@ final class IOThread: @unchecked Sendable {
         switch command {
         case .serve(let served):
             served.socket.close()
-        case .release(let socket, let done):
-            socket.close()
-            done?.resume()
+        case .forget(_, let done), .barrier(let done):
+            done.resume()
         case .pruneRoutes(let done):
             done?.resume(returning: 0)
         case .stop(let done):
@@ -184,12 +186,14 @@ final class IOThread: @unchecked Sendable {
             case .serve(let served):
                 let descriptor = served.socket.descriptor
                 if mm_poller_add(self.epoll, descriptor) == 0 { self.sockets[descriptor] = served }
-            case .release(let socket, let done):
+            case .forget(let socket, let done):
                 let descriptor = socket.descriptor
                 mm_poller_remove(self.epoll, descriptor)
                 self.sockets[descriptor] = nil
-                socket.close()
-                done?.resume()
+                done.resume()
+            case .barrier(let done):
+                // Commands run between batches, and each batch ends with its outbox flushed.
+                done.resume()
             case .pruneRoutes(let done):
                 self.mediaRoutes.prune()
                 done?.resume(returning: self.mediaRoutes.count)
@@ -222,15 +226,7 @@ final class IOThread: @unchecked Sendable {
     private func dispatch(_ index: Int, on served: Served, endpoint: SocketID, now: ContinuousClock.Instant) {
         let datagram = self.batch.datagram(index)
         let packetClass = PacketClass(datagram: UnsafeRawBufferPointer(datagram))
-        served.counters.received(packetClass, bytes: datagram.count, thread: self.index)
-        if self.batch.wasTruncated(index) {
-            served.counters.dropped(.truncated, thread: self.index)
-            return
-        }
-        guard let remote = TransportAddress(storage: self.batch.source(index)) else {
-            served.counters.dropped(.malformed, thread: self.index)
-            return
-        }
+        guard let remote = self.admit(index, class: packetClass, counters: served.counters) else { return }
         let tuple = FiveTuple(socket: endpoint, remote: remote)
         let decision =
             packetClass == .stun || packetClass == .unknown
@@ -257,15 +253,22 @@ final class IOThread: @unchecked Sendable {
     /// Counts one datagram of a plain RTP port and hands it to the port.
     private func deliver(_ index: Int, to port: PlainUDPPort, counters: SocketCounters) {
         let datagram = UnsafeRawBufferPointer(self.batch.datagram(index))
-        counters.received(PacketClass(datagram: datagram), bytes: datagram.count, thread: self.index)
+        guard let source = self.admit(index, class: PacketClass(datagram: datagram), counters: counters) else { return }
+        port.deliver(datagram, from: source, thread: self.index)
+    }
+
+    /// Counts datagram `index` of the batch as received and returns its source; nil, counted as a drop, when
+    /// the kernel cut it or its source cannot be read.
+    private func admit(_ index: Int, class packetClass: PacketClass, counters: SocketCounters) -> TransportAddress? {
+        counters.received(packetClass, bytes: self.batch.datagram(index).count, thread: self.index)
         if self.batch.wasTruncated(index) {
             counters.dropped(.truncated, thread: self.index)
-            return
+            return nil
         }
         guard let source = TransportAddress(storage: self.batch.source(index)) else {
             counters.dropped(.malformed, thread: self.index)
-            return
+            return nil
         }
-        port.deliver(datagram, from: source, thread: self.index)
+        return source
     }
 }

@@ -18,7 +18,7 @@ final class PlainUDPPort: PlainPort {
     private let sinkAddressLength: socklen_t
     private let receiver = Mutex<(@Sendable (UnsafeRawBufferPointer) -> Void)?>(nil)
     private let closed = Atomic<Bool>(false)
-    /// Stops the thread reading the socket and closes it; set by the transport that opened the port.
+    /// Stops the thread reading the socket and closes it, soon; set by the transport that opened the port.
     private let release: @Sendable (UDPSocket) -> Void
 
     init(
@@ -35,9 +35,11 @@ final class PlainUDPPort: PlainPort {
         self.release = release
     }
 
-    /// On a packet thread the datagram leaves with the thread's batch; elsewhere at once.
+    /// On a packet thread the datagram leaves with the thread's batch; elsewhere at once. Nothing once closed:
+    /// the descriptor is about to be given back.
     @discardableResult
     func send(_ packet: UnsafeRawBufferPointer) -> Bool {
+        guard !self.closed.load(ordering: .acquiring) else { return false }
         let outbox = Outbox.current
         let sent = withUnsafePointer(to: self.sinkAddress) { destination -> Bool in
             if let outbox {
@@ -59,8 +61,12 @@ final class PlainUDPPort: PlainPort {
         return sent
     }
 
+    /// Ignored once closed, so that a handler made ready as its session closes does not keep itself alive.
     func onReceive(_ receive: @escaping @Sendable (UnsafeRawBufferPointer) -> Void) {
-        self.receiver.withLock { $0 = receive }
+        self.receiver.withLock { receiver in
+            guard !self.closed.load(ordering: .acquiring) else { return }
+            receiver = receive
+        }
     }
 
     /// A datagram the packet thread read from the socket. Only the tool's host may inject media into the
@@ -74,8 +80,8 @@ final class PlainUDPPort: PlainPort {
     }
 
     func close() {
+        guard !self.closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         self.receiver.withLock { $0 = nil }
-        guard !self.closed.exchange(true, ordering: .relaxed) else { return }
         self.release(self.socket)
     }
 }

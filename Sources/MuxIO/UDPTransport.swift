@@ -216,11 +216,20 @@ public final class UDPTransport: Sendable {
         throw UDPTransportError.portShared(local)
     }
 
-    /// Closes an endpoint's sockets on the threads that read them; returns once they are closed.
+    /// Closes an endpoint's sockets; returns once they are closed, so the port can be bound again.
     private func closeSockets(of endpoint: Endpoint) async {
-        for (socket, thread) in zip(endpoint.sockets, endpoint.threads) {
-            await self.ioThreads[thread].release(socket)
-        }
+        await self.retire(zip(endpoint.sockets, endpoint.threads.map { self.ioThreads[$0] }).map { $0 })
+    }
+
+    /// Closes sockets that packet threads read. A handler on any packet thread may have queued a datagram for
+    /// one of them in its outbox (a range session relayed to from another thread, a plain port written by
+    /// the session's thread): closing the descriptor before that thread flushed could let a socket opened
+    /// meanwhile take the number and send it. So the readers stop first, then every thread passes a batch
+    /// boundary, and only then are the sockets closed.
+    func retire(_ sockets: [(UDPSocket, IOThread)]) async {
+        for (socket, thread) in sockets { await thread.forget(socket) }
+        for thread in self.ioThreads { await thread.passBatchBoundary() }
+        for (socket, _) in sockets { socket.close() }
     }
 
     // MARK: Range ports
@@ -287,8 +296,10 @@ public final class UDPTransport: Sendable {
         let thread = self.nextIOThread()
         self.plainSockets.withLock { $0[ObjectIdentifier(socket)] = socket }
         let port = PlainUDPPort(socket: socket, sink: sink, counters: self.plainPortCounters) { [weak self] socket in
-            self?.plainSockets.withLock { $0[ObjectIdentifier(socket)] = nil }
-            thread.releaseSoon(socket)
+            guard let self else { return }
+            self.plainSockets.withLock { $0[ObjectIdentifier(socket)] = nil }
+            // The handler closes it from `handleClose`, which cannot wait.
+            Task { await self.retire([(socket, thread)]) }
         }
         thread.serve(port)
         return port

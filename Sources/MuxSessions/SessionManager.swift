@@ -153,6 +153,8 @@ public final class SessionManager: Service, Sendable {
         // A handler on a packet thread may have taken its session out of the router after closeAll read it and
         // queued it only afterwards; the threads have stopped now, so nothing more comes.
         await self.release(self.awaitingRelease.takeAll())
+        // Their farewells were counted after the transport's last publish.
+        self.transport.publishCounters()
         self.logger.info("udp mux stopped", metadata: ["sessions_closed": "\(closed.count)"])
     }
 }
