@@ -40,25 +40,16 @@ final class PlainUDPPort: PlainPort {
     @discardableResult
     func send(_ packet: UnsafeRawBufferPointer) -> Bool {
         guard !self.closed.load(ordering: .acquiring) else { return false }
-        let outbox = Outbox.current
-        let sent = withUnsafePointer(to: self.sinkAddress) { destination -> Bool in
-            if let outbox {
-                return outbox.append(
-                    descriptor: self.socket.descriptor, destination: destination, length: self.sinkAddressLength,
-                    counters: self.counters, capacity: packet.count
-                ) { slot in
-                    slot.copyMemory(from: packet)
-                    return packet.count
-                } != nil
+        let sent = withUnsafePointer(to: self.sinkAddress) { destination in
+            Outbox.send(
+                through: Outbox.current, socket: { _ in self.socket }, to: destination, length: self.sinkAddressLength,
+                counters: self.counters, capacity: packet.count
+            ) { slot in
+                slot.copyMemory(from: packet)
+                return packet.count
             }
-            guard self.socket.send(packet, to: destination, length: self.sinkAddressLength) else {
-                self.counters.sendFailed(thread: nil)
-                return false
-            }
-            return true
         }
-        if sent { self.counters.sent(PacketClass(datagram: packet), bytes: packet.count, thread: outbox?.thread) }
-        return sent
+        return sent != nil
     }
 
     /// Ignored once closed, so that a handler made ready as its session closes does not keep itself alive.

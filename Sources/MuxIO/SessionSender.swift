@@ -85,44 +85,35 @@ final class SessionSender: DatagramSender, PathObserver {
         self.router.scheduleTick(of: self.id, at: instant)
     }
 
-    /// The session is gone from the router, so this goes to the last selected tuple.
+    /// The session is gone from the router, so this goes to the last selected tuple, at once.
     @discardableResult
     func sendFarewell(_ datagram: UnsafeRawBufferPointer) -> Bool {
         guard let route = self.path.withLock({ $0.route }) else { return false }
-        let sent = withUnsafePointer(to: route.destination) { destination in
-            Self.sendNow(route.endpoint, to: destination, length: route.length, capacity: datagram.count) { buffer in
-                buffer.copyMemory(from: datagram)
-                return datagram.count
-            }
+        return self.send(datagram.count, on: route, through: nil) { buffer in
+            buffer.copyMemory(from: datagram)
+            return datagram.count
         }
-        return self.count(sent, on: route, thread: nil)
     }
 
     @discardableResult
     func send(capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?) -> Bool {
         guard let route = self.path.withLock({ $0.current }) else { return false }
-        let outbox = Outbox.current
-        let sent = withUnsafePointer(to: route.destination) { destination -> (Int, PacketClass)? in
-            if let outbox {
-                let datagram = outbox.append(
-                    descriptor: route.endpoint.socket(forThread: outbox.thread).descriptor, destination: destination,
-                    length: route.length, counters: route.endpoint.counters,
-                    residence: outbox.thread < self.residence.count ? self.residence[outbox.thread] : nil,
-                    capacity: capacity,
-                    write
-                )
-                return datagram.map { ($0.datagram.count, $0.packetClass) }
-            }
-            return Self.sendNow(route.endpoint, to: destination, length: route.length, capacity: capacity, write)
-        }
-        return self.count(sent, on: route, thread: outbox?.thread)
+        return self.send(capacity, on: route, through: Outbox.current, write)
     }
 
-    /// Counts a datagram that left (or was queued), on its socket and its session.
-    private func count(_ sent: (Int, PacketClass)?, on route: Route, thread: Int?) -> Bool {
-        guard let (bytes, packetClass) = sent else { return false }
-        route.endpoint.counters.sent(packetClass, bytes: bytes, thread: thread)
-        self.counters.recordOutbound(bytes: bytes)
+    /// Sends from the endpoint's socket of the thread the outbox belongs to, and counts on the session too.
+    private func send(
+        _ capacity: Int, on route: Route, through outbox: Outbox?, _ write: (UnsafeMutableRawBufferPointer) -> Int?
+    ) -> Bool {
+        let residence = outbox.flatMap { $0.thread < self.residence.count ? self.residence[$0.thread] : nil }
+        let sent = withUnsafePointer(to: route.destination) { destination in
+            Outbox.send(
+                through: outbox, socket: { route.endpoint.socket(forThread: $0 ?? 0) }, to: destination,
+                length: route.length, counters: route.endpoint.counters, residence: residence, capacity: capacity,
+                write)
+        }
+        guard let sent else { return false }
+        self.counters.recordOutbound(bytes: sent.bytes)
         return true
     }
 
@@ -131,25 +122,5 @@ final class SessionSender: DatagramSender, PathObserver {
         var destination = sockaddr_storage()
         let length = tuple.remote.write(to: &destination)
         return Route(endpoint: endpoint, destination: destination, length: length)
-    }
-
-    /// Off the I/O threads (timers, the API): a buffer of its own and one `sendto`.
-    private static func sendNow(
-        _ endpoint: Endpoint, to destination: UnsafePointer<sockaddr_storage>, length: socklen_t, capacity: Int,
-        _ write: (UnsafeMutableRawBufferPointer) -> Int?
-    ) -> (Int, PacketClass)? {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(capacity, 1), alignment: 16)
-        defer { buffer.deallocate() }
-        guard let bytes = write(UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(capacity))), bytes > 0,
-            bytes <= capacity
-        else {
-            return nil
-        }
-        let datagram = UnsafeRawBufferPointer(rebasing: buffer.prefix(bytes))
-        guard endpoint.sockets[0].send(datagram, to: destination, length: length) else {
-            endpoint.counters.sendFailed(thread: nil)
-            return nil
-        }
-        return (bytes, PacketClass(datagram: datagram))
     }
 }
