@@ -19,11 +19,10 @@ final class PlainUDPPort: PlainPort {
     private let receiver = Mutex<(@Sendable (UnsafeRawBufferPointer) -> Void)?>(nil)
     private let closed = Atomic<Bool>(false)
     /// Stops the thread reading the socket and closes it, soon; set by the transport that opened the port.
-    private let release: @Sendable (UDPSocket) -> Void
+    private let release: @Sendable () -> Void
 
     init(
-        socket: UDPSocket, sink: TransportAddress, counters: SocketCounters,
-        release: @escaping @Sendable (UDPSocket) -> Void
+        socket: UDPSocket, sink: TransportAddress, counters: SocketCounters, release: @escaping @Sendable () -> Void
     ) {
         self.socket = socket
         self.local = socket.local
@@ -73,6 +72,6 @@ final class PlainUDPPort: PlainPort {
     func close() {
         guard !self.closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         self.receiver.withLock { $0 = nil }
-        self.release(self.socket)
+        self.release()
     }
 }

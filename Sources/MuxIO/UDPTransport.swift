@@ -29,8 +29,6 @@ public final class UDPTransport: Sendable {
     private let rangePortGauges: (inUse: Gauge, free: Gauge)
     /// The counters of every plain RTP port (`rtp` sessions), labelled `rtp_bridge`.
     private let plainPortCounters: SocketCounters
-    /// The open plain ports' sockets, for their kernel drops.
-    private let plainSockets = Mutex<[ObjectIdentifier: UDPSocket]>([:])
     let residence: PacketResidence
     private let receiveBufferWarned = Atomic<Bool>(false)
     private let singleSockets = Mutex<[Endpoint]>([])
@@ -216,20 +214,15 @@ public final class UDPTransport: Sendable {
         throw UDPTransportError.portShared(local)
     }
 
-    /// Closes an endpoint's sockets; returns once they are closed, so the port can be bound again.
+    /// Closes an endpoint's sockets; returns once they are closed, so the port can be bound again. A handler
+    /// on any packet thread may have queued a datagram for one of them in its outbox (a range session relayed
+    /// to from another thread, a plain port written by its session's thread): closing the descriptor before
+    /// that thread flushed could let a socket opened meanwhile take the number and send it. So the readers stop
+    /// first, then every thread passes a batch boundary, and only then are the sockets closed.
     private func closeSockets(of endpoint: Endpoint) async {
-        await self.retire(zip(endpoint.sockets, endpoint.threads.map { self.ioThreads[$0] }).map { $0 })
-    }
-
-    /// Closes sockets that packet threads read. A handler on any packet thread may have queued a datagram for
-    /// one of them in its outbox (a range session relayed to from another thread, a plain port written by
-    /// the session's thread): closing the descriptor before that thread flushed could let a socket opened
-    /// meanwhile take the number and send it. So the readers stop first, then every thread passes a batch
-    /// boundary, and only then are the sockets closed.
-    func retire(_ sockets: [(UDPSocket, IOThread)]) async {
-        for (socket, thread) in sockets { await thread.forget(socket) }
+        for (socket, thread) in zip(endpoint.sockets, endpoint.threads) { await self.ioThreads[thread].forget(socket) }
         for thread in self.ioThreads { await thread.passBatchBoundary() }
-        for (socket, _) in sockets { socket.close() }
+        for socket in endpoint.sockets { socket.close() }
     }
 
     // MARK: Range ports
@@ -294,12 +287,16 @@ public final class UDPTransport: Sendable {
             TransportAddress(ip: self.plainPortAddress, port: 0), reusePort: false,
             bufferBytes: self.configuration.receiveBufferBytes)
         let thread = self.nextIOThread()
-        self.plainSockets.withLock { $0[ObjectIdentifier(socket)] = socket }
-        let port = PlainUDPPort(socket: socket, sink: sink, counters: self.plainPortCounters) { [weak self] socket in
-            guard let self else { return }
-            self.plainSockets.withLock { $0[ObjectIdentifier(socket)] = nil }
+        // An endpoint like any other, so its kernel drops are read and shutdown closes it; only its datagrams
+        // go to the port instead of the router.
+        let endpoint = Endpoint(
+            id: self.registry.makeID(), local: socket.local, counters: self.plainPortCounters, sockets: [socket],
+            threads: [thread.index])
+        self.registry.register(endpoint)
+        let port = PlainUDPPort(socket: socket, sink: sink, counters: self.plainPortCounters) { [weak self] in
+            guard let self, let endpoint = self.registry.remove(endpoint.id) else { return }
             // The handler closes it from `handleClose`, which cannot wait.
-            Task { await self.retire([(socket, thread)]) }
+            Task { await self.closeSockets(of: endpoint) }
         }
         thread.serve(port)
         return port
@@ -327,8 +324,6 @@ public final class UDPTransport: Sendable {
             let drops = endpoint.sockets.reduce(0) { $0 + max(0, $1.kernelDrops) }
             byLabel[endpoint.counters.label, default: (endpoint.counters, 0)].1 += drops
         }
-        let plainDrops = self.plainSockets.withLock { $0.values.reduce(0) { $0 + max(0, $1.kernelDrops) } }
-        byLabel[self.plainPortCounters.label] = (self.plainPortCounters, plainDrops)
         for (counters, count) in byLabel.values {
             counters.kernelDrops.record(count)
         }
