@@ -59,11 +59,9 @@ extension SessionManager {
             case .inserted:
                 guard let snapshot = self.router.snapshot(id, now: now) else { continue }
                 self.logger.debug("session created", metadata: ["session": "\(id)", "room": "\(request.room)"])
-                let candidates = HostCandidates(
-                    bindAddresses: self.transport.bindAddresses, announced: self.settings.udp.announced)
                 return CreatedSession(
                     snapshot: snapshot,
-                    candidates: candidates.list(
+                    candidates: self.candidates.list(
                         singlePort: self.transport.singlePortAddresses, rangePort: rangePort?.locals ?? []),
                     plainPort: plainPort?.local
                 )

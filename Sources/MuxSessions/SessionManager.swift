@@ -22,6 +22,8 @@ public final class SessionManager: Service, Sendable {
     let admission: any AdmissionStore
     let coreMetrics: CoreMetrics
     let handlers: [String: SessionHandlerFactory]
+    /// Made once from the addresses the transport bound and the NAT's.
+    let candidates: HostCandidates
     let logger: Logger
     let stopping = Atomic<Bool>(false)
     private let timers: TimerThread
@@ -41,6 +43,7 @@ public final class SessionManager: Service, Sendable {
         self.admission = admission
         self.coreMetrics = coreMetrics
         self.handlers = handlers
+        self.candidates = HostCandidates(bindAddresses: transport.bindAddresses, announced: settings.udp.announced)
         self.logger = logger
     }
 

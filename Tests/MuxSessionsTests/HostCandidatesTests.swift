@@ -12,12 +12,7 @@ import Testing
     let second = IPAddress("192.168.1.5")!
 
     @Test func ranksSinglePortFirstAndGivesEachBaseAddressItsFoundation() {
-        let candidates = HostCandidates(bindAddresses: [self.first, self.second], announced: [])
-            .list(
-                singlePort: [
-                    TransportAddress(ip: self.first, port: 7882), TransportAddress(ip: self.second, port: 7882),
-                ],
-                rangePort: [TransportAddress(ip: self.first, port: 50_001)])
+        let candidates = self.twoAddressesAndARangePort(announced: [])
         #expect(
             candidates.map(\.sdpValue) == [
                 "candidate:1 1 udp 2130706431 10.0.0.5 7882 typ host",
@@ -29,12 +24,7 @@ import Testing
 
     @Test func announcesTheNATsAddressAndItsPortForTheSinglePortOnly() {
         let nat = AnnouncedAddress(local: self.first, publicIP: IPAddress("203.0.113.7")!, publicPort: 443)
-        let candidates = HostCandidates(bindAddresses: [self.first, self.second], announced: [nat])
-            .list(
-                singlePort: [
-                    TransportAddress(ip: self.first, port: 7882), TransportAddress(ip: self.second, port: 7882),
-                ],
-                rangePort: [TransportAddress(ip: self.first, port: 50_001)])
+        let candidates = self.twoAddressesAndARangePort(announced: [nat])
         #expect(
             candidates.map(\.address) == [
                 TransportAddress(ip: IPAddress("203.0.113.7")!, port: 443),
@@ -43,6 +33,16 @@ import Testing
                 // A range port keeps its number: a NAT that maps the single port to 443 maps each range port 1:1.
                 TransportAddress(ip: IPAddress("203.0.113.7")!, port: 50_001),
             ])
+    }
+
+    /// Both addresses on port 7882, and range port 50001 on the first.
+    func twoAddressesAndARangePort(announced: [AnnouncedAddress]) -> [HostCandidate] {
+        HostCandidates(bindAddresses: [self.first, self.second], announced: announced)
+            .list(
+                singlePort: [
+                    TransportAddress(ip: self.first, port: 7882), TransportAddress(ip: self.second, port: 7882),
+                ],
+                rangePort: [TransportAddress(ip: self.first, port: 50_001)])
     }
 
     @Test func aRangeOnlyHostRanksItsRangePortFirst() {
