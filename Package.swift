@@ -13,7 +13,7 @@ let srtpLinkerSettings: [LinkerSetting] =
 
 // Layers, dependencies pointing one way (docs/architecture.md):
 // MuxWire -> MuxICE -> MuxCore -> MuxIO -> MuxSessions -> MuxAPI -> MuxConfig -> mediamux, with MuxSDP, MuxCrypto (+ CMuxCrypto)
-// and MuxMedia (on MuxCore and MuxCrypto) beside them.
+// and MuxMedia (on MuxCore and MuxSecure, which is on MuxCrypto) beside them.
 let package = Package(
     name: "mediamux",
     products: [
@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "MuxConfig", targets: ["MuxConfig"]),
         .library(name: "MuxSDP", targets: ["MuxSDP"]),
         .library(name: "MuxCrypto", targets: ["MuxCrypto"]),
+        .library(name: "MuxSecure", targets: ["MuxSecure"]),
         .library(name: "MuxMedia", targets: ["MuxMedia"]),
         // Test peers (DTLS, ICE checks, SRTP packets) for the tests, the load generator and the benchmarks.
         .library(name: "MuxTestSupport", targets: ["MuxTestSupport"]),
@@ -72,11 +73,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // DTLS-SRTP termination in front of media handlers (echo, room, rtp). No sockets, no clock.
+        // One session's DTLS-SRTP state machine (`SecureSession`). No sockets, no locks, no clock.
+        .target(name: "MuxSecure", dependencies: ["MuxWire", "MuxCrypto"]),
+        // DTLS-SRTP termination in front of media handlers (echo, room, rtp), driving `SecureSession`. No sockets.
         .target(
             name: "MuxMedia",
             dependencies: [
-                "MuxCore", "MuxCrypto",
+                "MuxCore", "MuxCrypto", "MuxSecure",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -108,7 +111,7 @@ let package = Package(
         .target(
             name: "MuxAPI",
             dependencies: [
-                "MuxCore", "MuxIO", "MuxSessions", "MuxMedia", "MuxCrypto", "MuxSDP",
+                "MuxCore", "MuxIO", "MuxSessions", "MuxMedia", "MuxSecure", "MuxCrypto", "MuxSDP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -151,11 +154,12 @@ let package = Package(
         .testTarget(name: "MuxICETests", dependencies: ["MuxICE", "MuxTestSupport"]),
         .testTarget(name: "MuxCryptoTests", dependencies: ["MuxCrypto", "MuxTestSupport"]),
         .testTarget(name: "MuxSDPTests", dependencies: ["MuxSDP"]),
+        .testTarget(name: "MuxSecureTests", dependencies: ["MuxSecure", "MuxICE", "MuxWire", "MuxTestSupport"]),
         .testTarget(name: "MuxConfigTests", dependencies: ["MuxConfig"]),
         .testTarget(
             name: "MuxMediaTests",
             dependencies: [
-                "MuxMedia", "MuxIO", "MuxSessions", "MuxCrypto", "MuxTestSupport",
+                "MuxMedia", "MuxSecure", "MuxIO", "MuxSessions", "MuxCrypto", "MuxTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),

@@ -55,6 +55,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "MuxCore", package: "mediamux"),
                 .product(name: "MuxMedia", package: "mediamux"),
+                .product(name: "MuxSecure", package: "mediamux"),
                 .product(name: "MuxCrypto", package: "mediamux"),
                 .product(name: "MuxTestSupport", package: "mediamux"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

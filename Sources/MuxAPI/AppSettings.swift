@@ -1,5 +1,6 @@
 import MuxIO
 import MuxMedia
+import MuxSecure
 import MuxSessions
 
 /// Everything mediamux is configured with, after files, environment and flags were merged and checked.

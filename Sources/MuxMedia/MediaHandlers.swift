@@ -1,6 +1,7 @@
 import Logging
 import MuxCore
 import MuxCrypto
+import MuxSecure
 
 /// For a session, the mask its handler XORs the offer's SSRCs with before sending them back
 /// (`MediaHandlers.answerSSRCMasks`).

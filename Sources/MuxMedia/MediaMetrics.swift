@@ -1,6 +1,7 @@
 import CoreMetrics
 import MuxCore
 import MuxCrypto
+import MuxSecure
 
 /// DTLS and SRTP counters shared by every session, made once from the application's factory.
 public final class MediaMetrics: Sendable {
@@ -69,11 +70,32 @@ public final class MediaMetrics: Sendable {
         self.bytesOut.increment(by: bytes)
     }
 
+    static func drop(_ drop: SecureDrop) -> Drop {
+        switch drop {
+        case .notReady: .notReady
+        case .srtp(let failure): Self.drop(failure)
+        case .dtlsUnauthenticated: .dtlsUnauthenticated
+        case .dtlsAfterRelease: .dtlsAfterRelease
+        }
+    }
+
     static func drop(_ failure: SRTPFailure) -> Drop {
         switch failure {
         case .authentication: .srtpAuth
         case .replay: .srtpReplay
         case .other: .srtpOther
+        }
+    }
+}
+
+extension MediaMetrics.HandshakeResult {
+    /// The handshake counter's result for a failure; nil for one after the keys were in place.
+    init?(_ failure: SecureSessionFailure) {
+        switch failure {
+        case .timeout: self = .failedTimeout
+        case .fingerprint: self = .failedFingerprint
+        case .handshake: self = .failedHandshake
+        case .association: return nil
         }
     }
 }

@@ -5,6 +5,7 @@ import MuxCrypto
 import MuxICE
 import MuxIO
 import MuxMedia
+import MuxSecure
 import MuxSessions
 import MuxTestSupport
 import MuxWire

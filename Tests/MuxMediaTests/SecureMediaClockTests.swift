@@ -4,6 +4,7 @@ import MuxCore
 import MuxCrypto
 import MuxICE
 import MuxMedia
+import MuxSecure
 import MuxTestSupport
 import MuxWire
 import Testing
@@ -205,5 +206,23 @@ struct ClockedEcho {
         echo.handler.handleClose(reason: .deleted)
         let farewell = try #require(echo.sender.farewells.first)
         #expect(farewell.withUnsafeBytes { echo.peer.engine.handle($0, now: echo.start + .seconds(3)) } == .closed)
+    }
+
+    /// Every close reason: a close_notify goes only when mediamux ended the session (a delete, the shutdown).
+    @Test(arguments: CloseReason.allCases)
+    func sendsCloseNotifyOnlyWhenMediamuxEndsTheSession(reason: CloseReason) throws {
+        let echo = try ClockedEcho()
+        echo.handler.handleTick(now: echo.start)
+        echo.peer.engine.start(now: echo.start)
+        echo.exchange(at: echo.start)
+        #expect(echo.handler.isReady)
+        echo.handler.handleClose(reason: reason)
+        #expect(!echo.handler.isReady)
+        let notifies = reason == .deleted || reason == .shutdown
+        #expect(echo.sender.farewells.count == (notifies ? 1 : 0))
+        if let farewell = echo.sender.farewells.first {
+            #expect(farewell.withUnsafeBytes { echo.peer.engine.handle($0, now: echo.start) } == .closed)
+        }
+        #expect(echo.sender.sent.isEmpty && echo.sender.closeReasons.isEmpty, "the close was not the handler's")
     }
 }

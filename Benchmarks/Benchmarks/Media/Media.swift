@@ -6,6 +6,7 @@ import MuxCore
 import MuxCrypto
 import MuxICE
 import MuxMedia
+import MuxSecure
 import MuxTestSupport
 import MuxWire
 

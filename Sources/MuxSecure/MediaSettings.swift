@@ -1,4 +1,4 @@
-/// DTLS and SRTP limits; defaults match docs/configuration.md.
+/// DTLS and SRTP limits of every session; defaults match docs/configuration.md.
 public struct MediaSettings: Sendable {
     /// Largest DTLS datagram mediamux sends.
     public var mtu = 1200
