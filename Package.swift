@@ -56,6 +56,8 @@ let package = Package(
         .target(name: "MuxICE", dependencies: ["MuxWire"]),
         // OpenSSL DTLS and libsrtp2 through a small C layer (macros, a datagram BIO, libsrtp policies).
         .target(name: "CMuxCrypto", cSettings: srtpCSettings, linkerSettings: srtpLinkerSettings),
+        // Relaxed atomic adds for counters kept per thread, and which packet thread the caller is.
+        .target(name: "CMuxAtomics"),
         // Linux calls Glibc does not import: epoll, eventfd, recvmmsg/sendmmsg batches, malloc_trim.
         .target(name: "CMuxSockets"),
         // SDP offers and answers for an ICE-lite, DTLS-terminating server. No dependencies.
@@ -66,7 +68,7 @@ let package = Package(
         .target(
             name: "MuxCore",
             dependencies: [
-                "MuxWire", "MuxICE",
+                "MuxWire", "MuxICE", "CMuxAtomics",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "HeapModule", package: "swift-collections"),
@@ -177,14 +179,15 @@ let package = Package(
         .testTarget(
             name: "MuxAPITests",
             dependencies: [
-                "MuxAPI", "MuxMedia", "MuxTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "MuxAPI", "MuxMedia", "MuxSDP", "MuxTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
     ]
 )
 
 // `any` spelled out for every existential (SE-0335), in every Swift target; the C targets have no Swift.
-let cTargets: Set<String> = ["CMuxDigest", "CMuxCrypto", "CMuxSockets", "mediamux-reference"]
+let cTargets: Set<String> = ["CMuxDigest", "CMuxCrypto", "CMuxSockets", "CMuxAtomics", "mediamux-reference"]
 for target in package.targets where !cTargets.contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("ExistentialAny")]
 }

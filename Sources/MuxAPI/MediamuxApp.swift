@@ -20,12 +20,15 @@ public struct MediamuxApp: Sendable {
 
     /// Binds the UDP sockets and prepares the API; nothing runs until `services` do.
     /// `admission` is where session counts live (nil: `LocalAdmission` with the configured limits);
-    /// `handlers` adds handlers of the embedding program to the built-in ones, by name; `answerSSRCMasks` names
-    /// those among them whose answers announce the SSRCs they send (as the echo's do).
+    /// `handlers` adds handlers of the embedding program to the built-in ones, by name, and `mediaHandlers` adds
+    /// those that want decrypted media, behind DTLS-SRTP on mediamux's certificate; a name in both is
+    /// `handlers`'. `answerSSRCMasks` names those among them whose answers announce the SSRCs they send (as the
+    /// echo's do).
     /// `onListening` learns the bound addresses (the real ports when 0 was configured).
     public static func build(
         settings: AppSettings, logger: Logger, admission: (any AdmissionStore)? = nil,
         handlers extraHandlers: [String: SessionHandlerFactory] = [:],
+        mediaHandlers: [String: MediaHandlerFactory] = [:],
         answerSSRCMasks extraMasks: [String: AnswerSSRCMask] = [:],
         onListening: @escaping @Sendable (ListeningAddresses) async -> Void = { _ in }
     ) async throws -> MediamuxApp {
@@ -41,15 +44,16 @@ public struct MediamuxApp: Sendable {
             // retransmissions then follow the system's clock instead of the packet threads' (architecture.md).
             logger.warning("OpenSSL does not read mediamux's clock: gettimeofday is interposed by something else")
         }
+        let mediaMetrics = MediaMetrics(factory: factory, threads: settings.mux.udp.ioThreads)
         let media = MediaHandlers.factories(
-            dtls: dtls, settings: settings.media, metrics: MediaMetrics(factory: factory), logger: logger
-        )
+            dtls: dtls, settings: settings.media, metrics: mediaMetrics, logger: logger, extra: mediaHandlers)
         let handlers = SessionManager.standardHandlers.merging(media) { _, media in media }.merging(extraHandlers) {
             _, extra in
             extra
         }
         let mux = try await SessionManager.bind(
-            settings: settings.mux, admission: admission, metricsFactory: factory, handlers: handlers, logger: logger
+            settings: settings.mux, admission: admission, metricsFactory: factory, handlers: handlers,
+            handlerCounters: [mediaMetrics.perPacket], logger: logger
         )
 
         let router = Hummingbird.Router(context: BasicRequestContext.self)

@@ -146,6 +146,7 @@ final class IOThread: @unchecked Sendable {
     private func loop() {
         mm_thread_name("mux-io-\(self.index)")
         self.outbox.makeCurrent()
+        PacketThread.enter(index: self.index)
         let capacity = 64
         let ready = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
         defer { ready.deallocate() }

@@ -1,22 +1,17 @@
 import CoreMetrics
 import MuxCore
 import MuxWire
-import Synchronization
 
 /// The counters of one socket label: a single-port socket is labelled by its address (`127.0.0.1:7882`);
 /// all range sockets share the label `range` so a port range does not explode the metric's cardinality.
 ///
-/// Made once per label. The packet threads count into shards of their own (`ShardedCounts`), so counting
+/// Made once per label. The packet threads count into shards of their own (`ShardedCounters`), so counting
 /// takes no locked instruction and no cache line that another thread writes; `publish()` adds what was
 /// counted since the last time to the exported counters, when /metrics is scraped and once a second.
 final class SocketCounters: Sendable {
     let label: String
     let kernelDrops: Gauge
-    private let counts: ShardedCounts
-    /// The exported counter of each slot of `counts`, in the same order.
-    private let exported: [Counter]
-    /// What each slot had when last published.
-    private let published: Mutex<[Int64]>
+    private let counts: ShardedCounters
 
     // The slots: packets in and out per class, bytes in and out, drops per reason, send errors.
     private static let classes = PacketClass.allCases.count
@@ -44,14 +39,13 @@ final class SocketCounters: Sendable {
         let drops = Counter.perCase(
             of: DropReason.self, label: "mediamux_udp_dropped_total", dimensions: [("socket", label)],
             dimension: "reason", factory: factory)
-        self.exported =
+        let exported =
             packets("in") + packets("out")
             + [counter("mediamux_udp_bytes_total", [("direction", "in")])]
             + [counter("mediamux_udp_bytes_total", [("direction", "out")])]
             + DropReason.allCases.map { drops[$0]! }
             + [counter("mediamux_udp_send_errors_total", [])]
-        self.counts = ShardedCounts(slots: self.exported.count, threads: threads)
-        self.published = Mutex([Int64](repeating: 0, count: self.exported.count))
+        self.counts = ShardedCounters(exporting: exported, threads: threads)
         self.kernelDrops = Gauge(
             label: "mediamux_socket_kernel_drops", dimensions: [("socket", label)], factory: factory)
         self.kernelDrops.record(0)
@@ -79,12 +73,6 @@ final class SocketCounters: Sendable {
 
     /// Adds what every thread counted since the last call to the exported counters.
     func publish() {
-        self.published.withLock { published in
-            for slot in 0..<self.exported.count {
-                let total = self.counts.sum(slot)
-                if total > published[slot] { self.exported[slot].increment(by: total - published[slot]) }
-                published[slot] = total
-            }
-        }
+        self.counts.publish()
     }
 }

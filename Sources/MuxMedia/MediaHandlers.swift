@@ -7,6 +7,10 @@ import MuxSecure
 /// (`MediaHandlers.answerSSRCMasks`).
 public typealias AnswerSSRCMask = @Sendable (SessionID) -> UInt32
 
+/// Makes the media handler of one session, for a handler of an embedding program that wants DTLS-SRTP
+/// terminated in front of it (`MediamuxApp.build(mediaHandlers:)`).
+public typealias MediaHandlerFactory = @Sendable (SessionContext) -> any MediaHandler
+
 /// The media handlers an API request may name, each behind DTLS-SRTP termination.
 public enum MediaHandlers {
     public static let names = ["echo", "room", "rtp"]
@@ -17,9 +21,27 @@ public enum MediaHandlers {
         "echo": { EchoSSRCMask(session: $0).value }
     ]
 
+    /// The built-in ones (`names`) and `extra`, each behind a `SecureMediaHandler` on the given DTLS context.
     public static func factories(
         dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger,
-        relay: RoomRelay = RoomRelay()
+        relay: RoomRelay = RoomRelay(), extra: [String: MediaHandlerFactory] = [:]
+    ) -> [String: SessionHandlerFactory] {
+        let extra = extra.mapValues { makeMedia -> SessionHandlerFactory in
+            { context in
+                Self.secure(
+                    context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: makeMedia(context)
+                )
+            }
+        }
+        return extra.merging(
+            Self.builtIn(dtls: dtls, settings: settings, metrics: metrics, logger: logger, relay: relay)
+        ) {
+            extra, _ in extra
+        }
+    }
+
+    private static func builtIn(
+        dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger, relay: RoomRelay
     ) -> [String: SessionHandlerFactory] {
         [
             "echo": { context in

@@ -3,7 +3,7 @@ import MuxCore
 import MuxCrypto
 import MuxSecure
 
-/// DTLS and SRTP counters shared by every session, made once from the application's factory.
+/// DTLS and SRTP counters of every session, made once from the application's factory.
 public final class MediaMetrics: Sendable {
     public enum HandshakeResult: String, CaseIterable, Sendable {
         case started, completed
@@ -33,27 +33,27 @@ public final class MediaMetrics: Sendable {
     private let handshakes: [HandshakeResult: Counter]
     private let drops: [Drop: Counter]
     private let released: Counter
-    private let packetsIn: Counter
-    private let packetsOut: Counter
-    private let bytesIn: Counter
-    private let bytesOut: Counter
+    /// Packets and bytes in and out, counted per packet thread; `SessionManager` publishes them.
+    public let perPacket: ShardedCounters
+    private static let packetsIn = 0
+    private static let packetsOut = 1
+    private static let bytesIn = 2
+    private static let bytesOut = 3
 
-    public init(factory: any MetricsFactory) {
+    /// `threads`: the packet threads that count (`udp.io_threads`); any other thread shares one more shard.
+    public init(factory: any MetricsFactory, threads: Int = 1) {
         self.handshakes = Counter.perCase(
             of: HandshakeResult.self, label: "mediamux_dtls_handshakes_total", dimension: "result", factory: factory)
         self.drops = Counter.perCase(
             of: Drop.self, label: "mediamux_media_dropped_total", dimension: "reason", factory: factory)
         self.released = Counter(label: "mediamux_dtls_released_total", factory: factory)
-        self.packetsIn = Counter(
-            label: "mediamux_srtp_packets_total", dimensions: [("direction", "in")], factory: factory)
-        self.packetsOut = Counter(
-            label: "mediamux_srtp_packets_total", dimensions: [("direction", "out")], factory: factory)
-        self.bytesIn = Counter(label: "mediamux_srtp_bytes_total", dimensions: [("direction", "in")], factory: factory)
-        self.bytesOut = Counter(
-            label: "mediamux_srtp_bytes_total", dimensions: [("direction", "out")], factory: factory)
-        for counter in [self.released, self.packetsIn, self.packetsOut, self.bytesIn, self.bytesOut] {
-            counter.increment(by: 0)
+        // In the order of the slots above.
+        let perPacket = [("packets", "in"), ("packets", "out"), ("bytes", "in"), ("bytes", "out")].map {
+            unit, direction in
+            Counter(label: "mediamux_srtp_\(unit)_total", dimensions: [("direction", direction)], factory: factory)
         }
+        for counter in [self.released] + perPacket { counter.increment(by: 0) }
+        self.perPacket = ShardedCounters(exporting: perPacket, threads: threads)
     }
 
     func record(_ result: HandshakeResult) { self.handshakes[result]?.increment() }
@@ -61,13 +61,15 @@ public final class MediaMetrics: Sendable {
     func recordRelease() { self.released.increment() }
 
     func received(bytes: Int) {
-        self.packetsIn.increment()
-        self.bytesIn.increment(by: bytes)
+        let thread = PacketThread.current
+        self.perPacket.add(Self.packetsIn, 1, thread: thread)
+        self.perPacket.add(Self.bytesIn, bytes, thread: thread)
     }
 
     func sent(bytes: Int) {
-        self.packetsOut.increment()
-        self.bytesOut.increment(by: bytes)
+        let thread = PacketThread.current
+        self.perPacket.add(Self.packetsOut, 1, thread: thread)
+        self.perPacket.add(Self.bytesOut, bytes, thread: thread)
     }
 
     static func drop(_ drop: SecureDrop) -> Drop {

@@ -22,6 +22,8 @@ public final class SessionManager: Service, Sendable {
     let admission: any AdmissionStore
     let coreMetrics: CoreMetrics
     let handlers: [String: SessionHandlerFactory]
+    /// Counters the handlers keep per packet thread (the SRTP totals), published with the transport's.
+    let handlerCounters: [ShardedCounters]
     /// Made once from the addresses the transport bound and the NAT's.
     let candidates: HostCandidates
     let logger: Logger
@@ -33,7 +35,7 @@ public final class SessionManager: Service, Sendable {
     private init(
         router: SessionRouter, transport: UDPTransport, timers: TimerThread, awaitingRelease: ClosedSessionQueue,
         settings: MuxSettings, admission: any AdmissionStore, coreMetrics: CoreMetrics,
-        handlers: [String: SessionHandlerFactory], logger: Logger
+        handlers: [String: SessionHandlerFactory], handlerCounters: [ShardedCounters], logger: Logger
     ) {
         self.router = router
         self.transport = transport
@@ -43,14 +45,17 @@ public final class SessionManager: Service, Sendable {
         self.admission = admission
         self.coreMetrics = coreMetrics
         self.handlers = handlers
+        self.handlerCounters = handlerCounters
         self.candidates = HostCandidates(bindAddresses: transport.bindAddresses, announced: settings.udp.announced)
         self.logger = logger
     }
 
     /// Binds the transport's single-port sockets and starts the timers; returns a manager ready to run.
+    /// `handlerCounters` are counters the handlers keep per packet thread, published with the transport's.
     public static func bind(
         settings: MuxSettings, admission: any AdmissionStore, metricsFactory: any MetricsFactory,
-        handlers: [String: SessionHandlerFactory] = SessionManager.standardHandlers, logger: Logger
+        handlers: [String: SessionHandlerFactory] = SessionManager.standardHandlers,
+        handlerCounters: [ShardedCounters] = [], logger: Logger
     ) async throws -> SessionManager {
         let coreMetrics = CoreMetrics(factory: metricsFactory)
         let awaitingRelease = ClosedSessionQueue()
@@ -67,7 +72,8 @@ public final class SessionManager: Service, Sendable {
         timers.start(router: router)
         return SessionManager(
             router: router, transport: transport, timers: timers, awaitingRelease: awaitingRelease,
-            settings: settings, admission: admission, coreMetrics: coreMetrics, handlers: handlers, logger: logger)
+            settings: settings, admission: admission, coreMetrics: coreMetrics, handlers: handlers,
+            handlerCounters: handlerCounters, logger: logger)
     }
 
     /// Handlers that need no DTLS: `datagram_echo` returns datagrams as they arrived (an ICE-level
@@ -106,10 +112,11 @@ public final class SessionManager: Service, Sendable {
         self.router.tableSizes
     }
 
-    /// Brings the exported socket counters up to date with what the packet threads counted; the transport
-    /// does it once a second by itself, /metrics before every scrape.
+    /// Brings the exported counters kept per packet thread (the sockets', the handlers') up to date with what
+    /// the threads counted; `run` does it once a second, /metrics before every scrape.
     public func publishCounters() {
         self.transport.publishCounters()
+        for counters in self.handlerCounters { counters.publish() }
     }
 
     /// The media routes the packet threads still cache once they forgot those of closed sessions and moved
@@ -133,6 +140,7 @@ public final class SessionManager: Service, Sendable {
                 await self.release(self.awaitingRelease.takeAll())
                 if now >= housekeepingDue {
                     self.transport.housekeep()
+                    for counters in self.handlerCounters { counters.publish() }
                     housekeepingDue = now + .seconds(1)
                 }
                 if now >= trimDue {
@@ -157,7 +165,7 @@ public final class SessionManager: Service, Sendable {
         // queued it only afterwards; the threads have stopped now, so nothing more comes.
         await self.release(self.awaitingRelease.takeAll())
         // Their farewells were counted after the transport's last publish.
-        self.transport.publishCounters()
+        self.publishCounters()
         self.logger.info("udp mux stopped", metadata: ["sessions_closed": "\(closed.count)"])
     }
 }

@@ -18,7 +18,8 @@ struct APIFixture {
 
     static func withApp(
         configuring configure: (inout AppSettings) -> Void, admission: (any AdmissionStore)? = nil,
-        handlers: [String: SessionHandlerFactory] = [:], answerSSRCMasks: [String: AnswerSSRCMask] = [:],
+        handlers: [String: SessionHandlerFactory] = [:], mediaHandlers: [String: MediaHandlerFactory] = [:],
+        answerSSRCMasks: [String: AnswerSSRCMask] = [:],
         _ body: @Sendable (any TestClientProtocol, MediamuxApp) async throws -> Void
     ) async throws {
         var settings = AppSettings()
@@ -31,7 +32,7 @@ struct APIFixture {
         var logger = Logger(label: "api-test")
         logger.logLevel = .warning
         let app = try await MediamuxApp.build(
-            settings: settings, logger: logger, admission: admission, handlers: handlers,
+            settings: settings, logger: logger, admission: admission, handlers: handlers, mediaHandlers: mediaHandlers,
             answerSSRCMasks: answerSSRCMasks)
         do {
             try await app.api.test(.router) { client in try await body(client, app) }

@@ -51,19 +51,6 @@ void mm_batch_set_outgoing(mm_batch *batch, int index, size_t length, socklen_t 
 /// Sends slots start..<start+count on `fd` in one sendmmsg; returns how many left, or -1 with errno set.
 int mm_batch_send(mm_batch *batch, int fd, int start, int count);
 
-/// Counter slots that one thread writes and others read (per-thread shards): a relaxed load and store, no
-/// locked instruction. Inline, so each is a plain add in the caller.
-static inline void mm_counter_add_owned(int64_t *slot, int64_t amount) {
-    __atomic_store_n(slot, __atomic_load_n(slot, __ATOMIC_RELAXED) + amount, __ATOMIC_RELAXED);
-}
-/// The shard that several threads write (those that are not packet threads).
-static inline void mm_counter_add_shared(int64_t *slot, int64_t amount) {
-    __atomic_fetch_add(slot, amount, __ATOMIC_RELAXED);
-}
-static inline int64_t mm_counter_read(const int64_t *slot) {
-    return __atomic_load_n(slot, __ATOMIC_RELAXED);
-}
-
 /// glibc's malloc_trim(0): returns free pages of every arena to the kernel. <malloc.h> is not in Glibc's module.
 int mm_malloc_trim(void);
 

@@ -1,4 +1,4 @@
-import CMuxSockets
+import CMuxAtomics
 
 /// Counts kept per packet thread: each thread adds to a shard of its own, on cache lines no other thread
 /// writes, without a locked instruction; threads that are not packet threads (the timers, the API) share one
