@@ -125,14 +125,19 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
         var transmits: [[UInt8]] = []
         var events: [SecureSessionEvent] = []
         var tick: ContinuousClock.Instant?
+
+        var isEmpty: Bool { self.transmits.isEmpty && self.events.isEmpty && self.tick == nil }
     }
 
     /// Drains the session's transmits and events, and the tick to ask for if its timeout moved. A tick that
     /// came used up the last one asked for, so after one the next is asked for whatever it is.
     private func drain(afterTick: Bool) -> Output {
         var output = Output()
-        while let datagram = self.session.pollTransmit() { output.transmits.append(datagram) }
-        while let event = self.session.pollEvent() { output.events.append(event) }
+        // Not per media packet: those queue nothing.
+        if self.session.hasQueuedOutput {
+            while let datagram = self.session.pollTransmit() { output.transmits.append(datagram) }
+            while let event = self.session.pollEvent() { output.events.append(event) }
+        }
         if afterTick { self.askedTick = nil }
         if let timeout = self.session.pollTimeout(), timeout != self.askedTick {
             self.askedTick = timeout
@@ -142,6 +147,7 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     }
 
     private func act(on output: Output) {
+        guard !output.isEmpty else { return }
         for datagram in output.transmits { self.context.sender.send(datagram) }
         if let tick = output.tick { self.context.sender.scheduleTick(at: tick) }
         for event in output.events { self.act(on: event) }

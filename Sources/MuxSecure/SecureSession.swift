@@ -145,6 +145,10 @@ public final class SecureSession {
 
     // MARK: Output
 
+    /// True when `pollTransmit()` or `pollEvent()` has something: media never queues either, so its caller
+    /// can skip draining them.
+    public var hasQueuedOutput: Bool { !self.transmits.isEmpty || !self.events.isEmpty }
+
     /// The next datagram for the peer, on the selected path.
     public func pollTransmit() -> [UInt8]? {
         self.transmits.isEmpty ? nil : self.transmits.removeFirst()
