@@ -27,7 +27,8 @@ public final class SecureMediaHandler: SessionHandler, MediaSender, @unchecked S
     private let session: SecureSession
     /// The tick last asked of the router for `session.pollTimeout()`, so a packet asks again only when it
     /// moved: the router's lock is not taken per packet.
-    private var askedTick: ContinuousClock.Instant?
+    /// Under `lock`, so the runtime's exclusivity check is left out (a thread-local lookup per access).
+    @exclusivity(unchecked) private var askedTick: ContinuousClock.Instant?
     /// The session is connected; read without the lock by the API.
     private let ready = Atomic<Bool>(false)
 
