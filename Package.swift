@@ -12,8 +12,8 @@ let srtpLinkerSettings: [LinkerSetting] =
     + [.linkedLibrary("srtp2"), .linkedLibrary("ssl"), .linkedLibrary("crypto")]
 
 // Layers, dependencies pointing one way (docs/architecture.md):
-// MuxWire -> MuxICE -> MuxCore -> MuxIO -> MuxSessions -> MuxAPI -> MuxConfig -> mediamux, with MuxSDP, MuxCrypto (+ CMuxCrypto)
-// and MuxMedia (on MuxCore and MuxSecure, which is on MuxCrypto) beside them.
+// MuxWire -> MuxICE -> MuxCore (+ CMuxAtomics) -> MuxIO -> MuxSessions -> MuxAPI -> MuxConfig -> mediamux, with MuxSDP,
+// MuxCrypto (+ CMuxCrypto) and MuxMedia (on MuxCore and MuxSecure, which is on MuxWire and MuxCrypto) beside them.
 let package = Package(
     name: "mediamux",
     products: [

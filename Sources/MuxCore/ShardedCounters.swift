@@ -5,6 +5,9 @@ import Synchronization
 /// (`ShardedCounts`), with no locked instruction and no cache line another thread writes, and `publish()`
 /// adds what was counted since its last call to the exported counters, when /metrics is scraped and once a
 /// second. A slot is an index into the exported counters.
+///
+/// A shard has one writer: its add is a load and a store, not an atomic add. So two threads must never count
+/// under one index, as two transports in one process that share these counters would.
 public final class ShardedCounters: Sendable {
     private let counts: ShardedCounts
     /// The exported counter of each slot, in order.

@@ -11,6 +11,7 @@ final class ShardedCounts: @unchecked Sendable {
     private let storage: UnsafeMutablePointer<Int64>
 
     init(slots: Int, threads: Int) {
+        precondition(slots >= 0 && threads >= 0, "a negative count of slots or threads")
         self.slots = slots
         self.threads = threads
         self.stride = (slots + 7) / 8 * 8

@@ -116,6 +116,10 @@ public final class SessionManager: Service, Sendable {
     /// the threads counted; `run` does it once a second, /metrics before every scrape.
     public func publishCounters() {
         self.transport.publishCounters()
+        self.publishHandlerCounters()
+    }
+
+    private func publishHandlerCounters() {
         for counters in self.handlerCounters { counters.publish() }
     }
 
@@ -139,8 +143,9 @@ public final class SessionManager: Service, Sendable {
                 let now = ContinuousClock.now
                 await self.release(self.awaitingRelease.takeAll())
                 if now >= housekeepingDue {
+                    // It publishes the socket counters.
                     self.transport.housekeep()
-                    for counters in self.handlerCounters { counters.publish() }
+                    self.publishHandlerCounters()
                     housekeepingDue = now + .seconds(1)
                 }
                 if now >= trimDue {

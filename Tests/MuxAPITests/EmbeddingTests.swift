@@ -71,6 +71,10 @@ import Testing
             let echoed = try #require(socket.exchange(secret, with: server), "the handler sent it back")
             #expect(try SRTPTestPacket.unprotect(echoed.bytes, with: srtp.inbound).get() == plain)
             #expect(received.packets.withLock { $0 } == [plain])
+            // Counted per packet thread, and published for the scrape.
+            let metrics = try await client.metrics()
+            #expect(metrics.contains(#"mediamux_srtp_packets_total{direction="in"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"mediamux_srtp_packets_total{direction="out"} 1"#))
         }
     }
 }
