@@ -78,9 +78,28 @@ class Reference:
         self.dir.cleanup()
 
 
+# Which libsrtp2 the binaries must be built on: the Makefile says (its OpenSSL build, unless SRTP=system).
+EXPECTED_SRTP_BACKEND = os.environ.get("MEDIAMUX_EXPECT_SRTP_BACKEND", "openssl")
+
+
+def check_srtp_backend(server=None):
+    """Refuses to measure binaries on another libsrtp2 than expected. A `swift build` without
+    MEDIAMUX_SRTP_PREFIX links Debian's NSS-based one without a word, and then NSS is what gets measured."""
+    if server is not None and server.metric("mediamux_build_info", srtp_backend=EXPECTED_SRTP_BACKEND) != 1:
+        raise SystemExit(f"mediamux is not built on the {EXPECTED_SRTP_BACKEND} libsrtp2: build it with `make release`")
+    if EXPECTED_SRTP_BACKEND != "openssl":
+        return
+    # The OpenSSL build is linked statically; a shared libsrtp2 is the system's.
+    for binary in ("mediamux-loadgen", "mediamux-reference"):
+        linked = subprocess.run(["ldd", str(RELEASE / binary)], capture_output=True, text=True).stdout
+        if "libsrtp2.so" in linked:
+            raise SystemExit(f"{binary} links the system's libsrtp2 (NSS): build it with `make bench`")
+
+
 def with_mediamux(body, threads=1):
     server = Mediamux(CONFIG.format(threads=threads))
     try:
+        check_srtp_backend(server)
         return body(server)
     finally:
         server.stop()

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import CONFIG, OUT, ROOT, TOKEN, Mediamux, loadgen, replace_block  # noqa: E402
+from bench import CONFIG, OUT, ROOT, TOKEN, Mediamux, check_srtp_backend, loadgen, replace_block  # noqa: E402
 
 FLOOD_BLOCK = ("<!-- flood-benchmark:begin -->", "<!-- flood-benchmark:end -->")
 SESSIONS = 100
@@ -46,6 +46,7 @@ def scenario(flooder, mode, seconds, pinned):
     the scheduler places all three."""
     server = Mediamux(CONFIG.format(threads=1))  # udp.receive_buffer_bytes: the default 4 MiB
     try:
+        check_srtp_backend(server)
         pin = ["taskset", "-c", "1"] if pinned else []
         if pinned:
             for thread in os.listdir(f"/proc/{server.process.pid}/task"):
