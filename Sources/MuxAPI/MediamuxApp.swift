@@ -44,8 +44,7 @@ public struct MediamuxApp: Sendable {
             // retransmissions then follow the system's clock instead of the packet threads' (architecture.md).
             logger.warning("OpenSSL does not read mediamux's clock: gettimeofday is interposed by something else")
         }
-        // As many shards as the transport makes packet threads.
-        let mediaMetrics = MediaMetrics(factory: factory, threads: max(1, settings.mux.udp.ioThreads))
+        let mediaMetrics = MediaMetrics(factory: factory, threads: settings.mux.udp.packetThreadCount)
         let media = MediaHandlers.factories(
             dtls: dtls, settings: settings.media, metrics: mediaMetrics, logger: logger, extra: mediaHandlers)
         let handlers = SessionManager.standardHandlers.merging(media) { _, media in media }.merging(extraHandlers) {

@@ -41,5 +41,9 @@ public struct UDPConfiguration: Sendable {
     public var vectorReadCount: Int = 32
     public var ioThreads: Int = 1
 
+    /// The packet threads the transport runs: `ioThreads`, at least one. Counters kept per thread need as many
+    /// shards.
+    public var packetThreadCount: Int { max(1, self.ioThreads) }
+
     public init() {}
 }

@@ -46,7 +46,7 @@ public final class UDPTransport: Sendable {
         self.metricsFactory = metricsFactory
         self.logger = logger
         self.bindAddresses = bindAddresses
-        let threads = max(1, configuration.ioThreads)
+        let threads = configuration.packetThreadCount
         self.ioThreads = (0..<threads).map {
             IOThread(
                 index: $0, router: router, batchSize: configuration.vectorReadCount, slotSize: Self.maxDatagramSize)
