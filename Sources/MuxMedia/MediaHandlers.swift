@@ -8,8 +8,9 @@ import MuxSecure
 public typealias AnswerSSRCMask = @Sendable (SessionID) -> UInt32
 
 /// Makes the media handler of one session, for a handler of an embedding program that wants DTLS-SRTP
-/// terminated in front of it (`MediamuxApp.build(mediaHandlers:)`).
-public typealias MediaHandlerFactory = @Sendable (SessionContext) -> any MediaHandler
+/// terminated in front of it (`MediamuxApp.build(mediaHandlers:)`); nil when the session cannot have one (an
+/// `rtp` session without its plain port), and its datagrams are then dropped.
+public typealias MediaHandlerFactory = @Sendable (SessionContext) -> (any MediaHandler)?
 
 /// The media handlers an API request may name, each behind DTLS-SRTP termination.
 public enum MediaHandlers {
@@ -21,46 +22,26 @@ public enum MediaHandlers {
         "echo": { EchoSSRCMask(session: $0).value }
     ]
 
-    /// The built-in ones (`names`) and `extra`, each behind a `SecureMediaHandler` on the given DTLS context.
+    /// The built-in ones (`names`) and `extra`, each behind a `SecureMediaHandler` on the given DTLS context; a
+    /// name in `extra` replaces a built-in one.
     public static func factories(
         dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger,
         relay: RoomRelay = RoomRelay(), extra: [String: MediaHandlerFactory] = [:]
     ) -> [String: SessionHandlerFactory] {
-        let extra = extra.mapValues { makeMedia -> SessionHandlerFactory in
+        Self.builtIn(relay: relay).merging(extra) { _, extra in extra }.mapValues { makeMedia in
             { context in
-                Self.secure(
-                    context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: makeMedia(context)
-                )
+                guard let media = makeMedia(context) else { return DiscardHandler() }
+                return Self.secure(
+                    context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: media)
             }
-        }
-        return extra.merging(
-            Self.builtIn(dtls: dtls, settings: settings, metrics: metrics, logger: logger, relay: relay)
-        ) {
-            extra, _ in extra
         }
     }
 
-    private static func builtIn(
-        dtls: DTLSContext, settings: MediaSettings, metrics: MediaMetrics, logger: Logger, relay: RoomRelay
-    ) -> [String: SessionHandlerFactory] {
+    private static func builtIn(relay: RoomRelay) -> [String: MediaHandlerFactory] {
         [
-            "echo": { context in
-                Self.secure(
-                    context, dtls: dtls, settings: settings, metrics: metrics, logger: logger,
-                    media: EchoMediaHandler(mask: EchoSSRCMask(session: context.id)))
-            },
-            "rtp": { context in
-                guard let port = context.plainPort else { return DiscardHandler() }
-                return Self.secure(
-                    context, dtls: dtls, settings: settings, metrics: metrics, logger: logger,
-                    media: RTPBridgeMediaHandler(port: port)
-                )
-            },
-            "room": { context in
-                let media = RoomMediaHandler(relay: relay, context: context)
-                return Self.secure(
-                    context, dtls: dtls, settings: settings, metrics: metrics, logger: logger, media: media)
-            },
+            "echo": { EchoMediaHandler(mask: EchoSSRCMask(session: $0.id)) },
+            "rtp": { context in context.plainPort.map { RTPBridgeMediaHandler(port: $0) } },
+            "room": { RoomMediaHandler(relay: relay, context: $0) },
         ]
     }
 
