@@ -4,9 +4,12 @@ import HummingbirdTesting
 import Logging
 import MuxAPI
 import MuxCore
+import MuxICE
 import MuxMedia
+import MuxTestSupport
 import MuxWire
 import NIOCore
+import Testing
 
 /// The whole app (real UDP sockets on loopback port 0) with its API driven by Hummingbird's test client.
 struct APIFixture {
@@ -64,6 +67,23 @@ extension TestClientProtocol {
         if let token { headers[.authorization] = "Bearer \(token)" }
         let response = try await self.execute(uri: "/metrics", method: .get, headers: headers)
         return String(buffer: response.body)
+    }
+}
+
+extension MediamuxApp {
+    /// The peer's side of ICE for a session the API created: a nominating check with the credentials of the
+    /// create response, from a socket of its own to the single port, and its answer. Returns the socket and
+    /// the port for the rest of the test.
+    func connectICE(
+        created json: [String: Any]
+    ) throws -> (socket: UDPTestClient, server: TransportAddress) {
+        let ice = try #require(json["ice"] as? [String: Any])
+        let credentials = ICECredentials(
+            ufrag: try #require(ice["ufrag"] as? String), password: try #require(ice["pwd"] as? String))
+        let server = try #require(self.mux.singlePortAddresses.first)
+        let socket = try UDPTestClient()
+        try #require(socket.exchange(CheckRequest.make(for: credentials, useCandidate: true), with: server) != nil)
+        return (socket, server)
     }
 }
 

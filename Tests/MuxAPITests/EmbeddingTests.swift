@@ -51,12 +51,7 @@ import Testing
         ) { client, app async throws in
             let created = try await client.call(.post, "/v1/rooms/r/sessions", json: #"{"handler": "recorder"}"#)
             #expect(created.status == .created)
-            let ice = try #require(created.json["ice"] as? [String: Any])
-            let credentials = ICECredentials(
-                ufrag: try #require(ice["ufrag"] as? String), password: try #require(ice["pwd"] as? String))
-            let server = try #require(app.mux.singlePortAddresses.first)
-            let socket = try UDPTestClient()
-            #expect(socket.exchange(CheckRequest.make(for: credentials, useCandidate: true), with: server) != nil)
+            let (socket, server) = try app.connectICE(created: created.json)
             let peer = try DTLSTestPeer(role: .client)
             let state = peer.handshake(timeout: .seconds(5), send: { socket.send($0, to: server) }) {
                 socket.receive(timeout: $0)?.bytes

@@ -74,12 +74,7 @@ import Testing
             let id = try #require(created.json["id"] as? String)
             #expect(created.json["state"] as? String == "new")
             #expect((created.json["ice"] as? [String: Any])?["state"] as? String == "new")
-            let ice = try #require(created.json["ice"] as? [String: Any])
-            let credentials = ICECredentials(
-                ufrag: try #require(ice["ufrag"] as? String), password: try #require(ice["pwd"] as? String))
-            let server = try #require(app.mux.singlePortAddresses.first)
-            let peer = try UDPTestClient()
-            #expect(peer.exchange(CheckRequest.make(for: credentials, useCandidate: true), with: server) != nil)
+            _ = try app.connectICE(created: created.json)
             // ICE is done; the DTLS handshake has not started, so media cannot flow yet.
             let read = try await client.call(.get, "/v1/sessions/\(id)")
             #expect(read.json["state"] as? String == "handshaking")
