@@ -93,6 +93,7 @@ let package = Package(
             name: "MuxIO",
             dependencies: [
                 "MuxCore", "CMuxSockets",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

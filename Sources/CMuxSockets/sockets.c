@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,51 @@ int mm_poller_wait(int poller, int *ready, int capacity, int timeout_ms) {
     int count = epoll_wait(poller, events, capacity, timeout_ms);
     for (int i = 0; i < count; i++) ready[i] = events[i].data.fd;
     return count < 0 ? 0 : count;
+}
+
+int mm_poller_wait_flags(int poller, int *ready, uint32_t *flags, int capacity, int timeout_ms) {
+    struct epoll_event events[256];
+    if (capacity > 256) capacity = 256;
+    int count = epoll_wait(poller, events, capacity, timeout_ms);
+    for (int i = 0; i < count; i++) {
+        uint32_t got = events[i].events;
+        ready[i] = events[i].data.fd;
+        flags[i] = ((got & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) ? MM_READABLE : 0) |
+                   ((got & EPOLLOUT) ? MM_WRITABLE : 0);
+    }
+    return count < 0 ? 0 : count;
+}
+
+int mm_poller_watch_writable(int poller, int fd, int on) {
+    struct epoll_event event = {.events = EPOLLIN | (on ? EPOLLOUT : 0), .data.fd = fd};
+    return epoll_ctl(poller, EPOLL_CTL_MOD, fd, &event);
+}
+
+int mm_tcp_accept(int listener, struct sockaddr_storage *peer, socklen_t *peer_length) {
+    *peer_length = sizeof *peer;
+    int fd = accept4(listener, (struct sockaddr *)peer, peer_length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return -1;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+
+long mm_tcp_send(int fd, const void *bytes, size_t length) {
+    return (long)send(fd, bytes, length, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+long mm_tcp_receive(int fd, void *bytes, size_t capacity) {
+    return (long)recv(fd, bytes, capacity, MSG_DONTWAIT);
+}
+
+void mm_tcp_abort(int fd) {
+    struct linger linger = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
+    close(fd);
+}
+
+int mm_errno(void) {
+    return errno;
 }
 
 int mm_wakeup_create(void) {

@@ -44,6 +44,8 @@ struct DTLSDTO: Encodable {
 struct TupleDTO: Encodable {
     let local: String
     let remote: String
+    /// `udp`, or `tcp` for an ICE-TCP connection.
+    let transport: String
 }
 
 struct TrafficDTO: Encodable {
@@ -89,9 +91,10 @@ struct SessionDTO: ResponseEncodable {
 
     init(_ snapshot: SessionSnapshot, mux: SessionManager, candidates: [HostCandidate]? = nil) {
         func describe(_ tuple: FiveTuple) -> TupleDTO {
-            TupleDTO(
-                local: mux.transport.localAddress(of: tuple.socket).map { "\($0)" } ?? "closed",
-                remote: "\(tuple.remote)")
+            let local = mux.transport.localSide(of: tuple.socket)
+            return TupleDTO(
+                local: local.map { "\($0.address)" } ?? "closed", remote: "\(tuple.remote)",
+                transport: local?.isTCP == true ? "tcp" : "udp")
         }
         self.id = "\(snapshot.id)"
         self.room = snapshot.room

@@ -29,6 +29,8 @@ public enum SettingKeys {
         .init("udp.mode"), .init("udp.bind", .list), .init("udp.port"),
         .init("udp.port_range_start"), .init("udp.port_range_end"), .init("udp.announce", .list),
         .init("udp.receive_buffer_bytes"), .init("udp.vector_read_count"), .init("udp.io_threads"),
+        .init("tcp.enabled"), .init("tcp.port"), .init("tcp.first_check_timeout"), .init("tcp.max_connections"),
+        .init("tcp.max_connections_per_ip"), .init("tcp.max_pending_connections"),
         .init("limits.max_sessions_per_room"), .init("limits.max_sessions_per_user"),
         .init("limits.max_sessions_total"),
         .init("session.connect_timeout"), .init("session.consent_timeout"), .init("session.max_duration"),

@@ -68,6 +68,7 @@ public struct SettingsLoader {
     func settings() throws -> AppSettings {
         var settings = AppSettings()
         try self.readUDP(&settings.mux.udp)
+        try self.readTCP(&settings.mux.tcp)
         try self.readSessions(&settings.mux)
         try self.readAPI(&settings.api)
         try self.readDTLS(&settings)
@@ -119,6 +120,19 @@ public struct SettingsLoader {
             try self.integer("udp.receive_buffer_bytes", in: 65_536...(1 << 30)) ?? udp.receiveBufferBytes
         udp.vectorReadCount = try self.integer("udp.vector_read_count", in: 1...1024) ?? udp.vectorReadCount
         udp.ioThreads = try self.integer("udp.io_threads", in: 1...64) ?? udp.ioThreads
+    }
+
+    private func readTCP(_ tcp: inout TCPConfiguration) throws {
+        tcp.enabled = try self.boolean("tcp.enabled") ?? tcp.enabled
+        tcp.port = try self.integer("tcp.port", in: 0...65535) ?? tcp.port
+        if let seconds = try self.integer("tcp.first_check_timeout", in: 1...300) {
+            tcp.firstCheckTimeout = .seconds(seconds)
+        }
+        tcp.maxConnections = try self.integer("tcp.max_connections", in: 1...10_000_000) ?? tcp.maxConnections
+        tcp.maxConnectionsPerIP =
+            try self.integer("tcp.max_connections_per_ip", in: 0...10_000_000) ?? tcp.maxConnectionsPerIP
+        tcp.maxPendingConnections =
+            try self.integer("tcp.max_pending_connections", in: 1...10_000_000) ?? tcp.maxPendingConnections
     }
 
     private func readSessions(_ mux: inout MuxSettings) throws {
@@ -228,12 +242,7 @@ public struct SettingsLoader {
         if let seconds = try self.integer("api.idle_timeout", in: 1...86_400) {
             api.limits.idleTimeout = .seconds(Int64(seconds))
         }
-        if let demo = try self.text("api.demo") {
-            guard let value = Bool(demo) else {
-                throw ConfigurationError(key: "api.demo", message: "\"\(demo)\" is not true or false")
-            }
-            api.demo = value
-        }
+        api.demo = try self.boolean("api.demo") ?? api.demo
     }
 
     // MARK: Reading text
@@ -260,6 +269,14 @@ public struct SettingsLoader {
         guard let value = Int(text.trimmingSpaces()), range.contains(value) else {
             throw ConfigurationError(
                 key: key, message: "\"\(text)\" is not a whole number in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
+    private func boolean(_ key: String) throws -> Bool? {
+        guard let text = try self.text(key) else { return nil }
+        guard let value = Bool(text.trimmingSpaces()) else {
+            throw ConfigurationError(key: key, message: "\"\(text)\" is not true or false")
         }
         return value
     }

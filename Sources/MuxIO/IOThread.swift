@@ -30,6 +30,7 @@ final class IOThread: @unchecked Sendable {
 
     private enum Command: Sendable {
         case serve(Served)
+        case listen(TCPListener)
         /// Stop reading the socket (it stays open); answered once it is out of the epoll set.
         case forget(UDPSocket, CheckedContinuation<Void, Never>)
         /// Answered between two batches: what the thread queued before is sent.
@@ -53,8 +54,11 @@ final class IOThread: @unchecked Sendable {
     private let batch: ReceiveBatch
     private let outbox: Outbox
     private var mediaRoutes = MediaRouteCache()
+    private let streams: TCPStreams
 
-    init(index: Int, router: SessionRouter, batchSize: Int, slotSize: Int) {
+    init(
+        index: Int, router: SessionRouter, batchSize: Int, slotSize: Int, tcp: TCPSide
+    ) {
         self.index = index
         self.router = router
         self.epoll = mm_poller_create()
@@ -63,6 +67,17 @@ final class IOThread: @unchecked Sendable {
         mm_poller_add(self.epoll, self.wakeup)
         self.batch = ReceiveBatch(capacity: batchSize, slotSize: slotSize)
         self.outbox = Outbox(thread: index, capacity: max(64, batchSize * 2), slotSize: slotSize)
+        self.streams = TCPStreams(
+            thread: index, router: router, registry: tcp.registry, limits: tcp.limits,
+            configuration: tcp.configuration, threads: tcp.threads, poller: self.epoll, outbox: self.outbox)
+    }
+
+    /// What every thread's ICE-TCP side shares.
+    struct TCPSide: Sendable {
+        let configuration: TCPConfiguration
+        let limits: TCPConnectionLimits
+        let registry: SocketRegistry
+        let threads: Int
     }
 
     func start() {
@@ -87,6 +102,11 @@ final class IOThread: @unchecked Sendable {
     /// Starts reading a plain RTP port's socket.
     func serve(_ port: PlainUDPPort) {
         self.post(.serve(Served(socket: port.socket, counters: port.counters, role: .plain(port))))
+    }
+
+    /// Starts accepting ICE-TCP connections on `listener`.
+    func listen(_ listener: TCPListener) {
+        self.post(.listen(listener))
     }
 
     /// Stops reading `socket`, which stays open: the transport closes it once no thread's outbox can still
@@ -132,6 +152,8 @@ final class IOThread: @unchecked Sendable {
         switch command {
         case .serve(let served):
             served.socket.close()
+        case .listen(let listener):
+            listener.close()
         case .forget(_, let done), .barrier(let done):
             done.resume()
         case .pruneRoutes(let done):
@@ -149,18 +171,29 @@ final class IOThread: @unchecked Sendable {
         PacketThread.enter(index: self.index)
         let capacity = 64
         let ready = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
-        defer { ready.deallocate() }
+        let flags = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        defer {
+            ready.deallocate()
+            flags.deallocate()
+        }
         var stopped: CheckedContinuation<Void, Never>?
         while stopped == nil {
-            let count = mm_poller_wait(self.epoll, ready, Int32(capacity), -1)
-            for descriptor in UnsafeBufferPointer(start: ready, count: Int(count)) {
+            let count = Int(
+                mm_poller_wait_flags(
+                    self.epoll, ready, flags, Int32(capacity), self.streams.pollTimeoutMilliseconds))
+            for index in 0..<count {
+                let descriptor = ready[index]
                 if descriptor == self.wakeup {
                     stopped = self.runCommands() ?? stopped
                 } else if let served = self.sockets[descriptor] {
                     self.readAvailable(served)
+                } else {
+                    _ = self.streams.handle(descriptor, flags: flags[index], now: .now)
                 }
             }
+            if self.streams.pollTimeoutMilliseconds >= 0 { self.streams.housekeep(now: .now) }
         }
+        self.streams.closeAll()
         let late = self.mailbox.withLock { mailbox in
             mailbox.stopped = true
             defer { mailbox.commands.removeAll() }
@@ -187,6 +220,8 @@ final class IOThread: @unchecked Sendable {
             case .serve(let served):
                 let descriptor = served.socket.descriptor
                 if mm_poller_add(self.epoll, descriptor) == 0 { self.sockets[descriptor] = served }
+            case .listen(let listener):
+                self.streams.listen(listener)
             case .forget(let socket, let done):
                 let descriptor = socket.descriptor
                 mm_poller_remove(self.epoll, descriptor)
@@ -197,7 +232,8 @@ final class IOThread: @unchecked Sendable {
                 done.resume()
             case .pruneRoutes(let done):
                 self.mediaRoutes.prune()
-                done?.resume(returning: self.mediaRoutes.count)
+                let left = self.mediaRoutes.count + self.streams.pruneRoutes()
+                done?.resume(returning: left)
             case .stop(let done):
                 stop = done
             }

@@ -10,15 +10,15 @@ import Glibc
 
 /// Sends a session's datagrams to its selected 5-tuple, from the endpoint (local address and port) that
 /// tuple arrived on. On an I/O thread a datagram joins the thread's outbox and leaves with the batch;
-/// elsewhere it is sent at once.
+/// elsewhere it is sent at once. A tuple on an ICE-TCP connection gets the datagram as a frame on that
+/// connection: media leaves on the transport it arrived on.
 ///
 /// The router tells it when the selection moves (`PathObserver`), and it builds the destination then: the
 /// send path takes only this session's own lock, never the router's.
 final class SessionSender: DatagramSender, PathObserver {
-    private struct Route {
-        let endpoint: Endpoint
-        let destination: sockaddr_storage
-        let length: socklen_t
+    private enum Route {
+        case datagram(endpoint: Endpoint, destination: sockaddr_storage, length: socklen_t)
+        case stream(TCPConnection)
     }
 
     private struct Path {
@@ -105,12 +105,17 @@ final class SessionSender: DatagramSender, PathObserver {
     private func send(
         _ capacity: Int, on route: Route, through outbox: Outbox?, _ write: (UnsafeMutableRawBufferPointer) -> Int?
     ) -> Bool {
-        let residence = outbox.flatMap { $0.thread < self.residence.count ? self.residence[$0.thread] : nil }
-        let sent = withUnsafePointer(to: route.destination) { destination in
-            Outbox.send(
-                through: outbox, socket: { route.endpoint.socket(forThread: $0 ?? 0) }, to: destination,
-                length: route.length, counters: route.endpoint.counters, residence: residence, capacity: capacity,
-                write)
+        let sent: (bytes: Int, packetClass: PacketClass)?
+        switch route {
+        case .datagram(let endpoint, let destination, let length):
+            let residence = outbox.flatMap { $0.thread < self.residence.count ? self.residence[$0.thread] : nil }
+            sent = withUnsafePointer(to: destination) { destination in
+                Outbox.send(
+                    through: outbox, socket: { endpoint.socket(forThread: $0 ?? 0) }, to: destination,
+                    length: length, counters: endpoint.counters, residence: residence, capacity: capacity, write)
+            }
+        case .stream(let connection):
+            sent = connection.send(capacity: capacity, write)
         }
         guard let sent else { return false }
         self.counters.recordOutbound(bytes: sent.bytes)
@@ -118,9 +123,11 @@ final class SessionSender: DatagramSender, PathObserver {
     }
 
     private func makeRoute(to tuple: FiveTuple) -> Route? {
-        guard let endpoint = self.registry.endpoint(tuple.socket) else { return nil }
+        guard let endpoint = self.registry.endpoint(tuple.socket) else {
+            return self.registry.connection(tuple.socket).map(Route.stream)
+        }
         var destination = sockaddr_storage()
         let length = tuple.remote.write(to: &destination)
-        return Route(endpoint: endpoint, destination: destination, length: length)
+        return .datagram(endpoint: endpoint, destination: destination, length: length)
     }
 }

@@ -20,9 +20,11 @@ struct Endpoint: Sendable {
     }
 }
 
-/// Every endpoint by `SocketID`, for the send path, the API's tuple display and closing range ports.
+/// Every endpoint and ICE-TCP connection by `SocketID`, for the send path, the API's tuple display and
+/// closing range ports.
 final class SocketRegistry: Sendable {
     private let endpoints = Mutex<[SocketID: Endpoint]>([:])
+    private let connections = Mutex<[SocketID: TCPConnection]>([:])
     private let nextID = Atomic<Int>(1)
 
     func makeID() -> SocketID {
@@ -40,6 +42,24 @@ final class SocketRegistry: Sendable {
 
     func endpoint(_ id: SocketID) -> Endpoint? {
         self.endpoints.withLock { $0[id] }
+    }
+
+    func register(_ connection: TCPConnection) {
+        self.connections.withLock { $0[connection.id] = connection }
+    }
+
+    func remove(connection id: SocketID) {
+        self.connections.withLock { $0[id] = nil }
+    }
+
+    func connection(_ id: SocketID) -> TCPConnection? {
+        self.connections.withLock { $0[id] }
+    }
+
+    /// The local address of an endpoint or a connection, and whether it is TCP.
+    func local(of id: SocketID) -> (address: TransportAddress, isTCP: Bool)? {
+        if let endpoint = self.endpoint(id) { return (endpoint.local, false) }
+        return self.connection(id).map { ($0.local, true) }
     }
 
     var all: [Endpoint] {

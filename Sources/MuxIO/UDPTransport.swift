@@ -5,14 +5,18 @@ import MuxICE
 import MuxWire
 import Synchronization
 
-/// The UDP transport: every socket, the packet threads that read them and feed the router, the port range and
-/// the plain RTP ports. It knows nothing of admission, handlers or candidates: the session manager above it
-/// asks for ports and senders and gives them back.
+/// The media transport: every UDP socket, the ICE-TCP listeners and their connections, the packet threads that
+/// read them and feed the router, the port range and the plain RTP ports. It knows nothing of admission,
+/// handlers or candidates: the session manager above it asks for ports and senders and gives them back.
 ///
-/// `udp.io_threads` packet threads each read their own socket of every single-port address (SO_REUSEPORT)
-/// and the range and plain ports given to them in turn.
+/// `udp.io_threads` packet threads each read their own socket of every single-port address (SO_REUSEPORT),
+/// accept on their own ICE-TCP listener of every address (SO_REUSEPORT too), and read the range and plain
+/// ports given to them in turn.
 public final class UDPTransport: Sendable {
     let configuration: UDPConfiguration
+    let tcpConfiguration: TCPConfiguration
+    private let tcpLimits: TCPConnectionLimits
+    private let tcpListeners = Mutex<[TCPConnectionCounters]>([])
     let plainPortAddress: IPAddress
     let router: SessionRouter
     let registry = SocketRegistry()
@@ -36,20 +40,25 @@ public final class UDPTransport: Sendable {
     private let allCounters = Mutex<[SocketCounters]>([])
 
     private init(
-        configuration: UDPConfiguration, plainPortAddress: IPAddress, router: SessionRouter,
+        configuration: UDPConfiguration, tcp: TCPConfiguration, plainPortAddress: IPAddress, router: SessionRouter,
         handlerNames: some Sequence<String>, metricsFactory: any MetricsFactory, logger: Logger,
         bindAddresses: [IPAddress]
     ) {
         self.configuration = configuration
+        self.tcpConfiguration = tcp
+        self.tcpLimits = TCPConnectionLimits(tcp)
         self.plainPortAddress = plainPortAddress
         self.router = router
         self.metricsFactory = metricsFactory
         self.logger = logger
         self.bindAddresses = bindAddresses
         let threads = configuration.packetThreadCount
+        let tcpSide = IOThread.TCPSide(
+            configuration: tcp, limits: self.tcpLimits, registry: self.registry, threads: threads)
         self.ioThreads = (0..<threads).map {
             IOThread(
-                index: $0, router: router, batchSize: configuration.vectorReadCount, slotSize: Self.maxDatagramSize)
+                index: $0, router: router, batchSize: configuration.vectorReadCount, slotSize: Self.maxDatagramSize,
+                tcp: tcpSide)
         }
         self.residence = PacketResidence(
             handlers: handlerNames, threads: threads, factory: metricsFactory)
@@ -66,19 +75,21 @@ public final class UDPTransport: Sendable {
         for thread in self.ioThreads { thread.start() }
     }
 
-    /// Starts the packet threads and binds the single-port sockets (one per local address); fails fast when
-    /// a port is taken. Datagrams go to `router`; `handlerNames` label the residence histogram.
+    /// Starts the packet threads, binds the single-port sockets (one per local address) and the ICE-TCP
+    /// listeners; fails fast when a port is taken. Datagrams and frames go to `router`; `handlerNames` label
+    /// the residence histogram.
     public static func bind(
-        _ configuration: UDPConfiguration, plainPortAddress: IPAddress, router: SessionRouter,
-        handlerNames: some Sequence<String>, metricsFactory: any MetricsFactory, logger: Logger
+        _ configuration: UDPConfiguration, tcp: TCPConfiguration = TCPConfiguration(), plainPortAddress: IPAddress,
+        router: SessionRouter, handlerNames: some Sequence<String>, metricsFactory: any MetricsFactory,
+        logger: Logger
     ) async throws -> UDPTransport {
         let transport = UDPTransport(
-            configuration: configuration, plainPortAddress: plainPortAddress, router: router,
+            configuration: configuration, tcp: tcp, plainPortAddress: plainPortAddress, router: router,
             handlerNames: handlerNames, metricsFactory: metricsFactory, logger: logger,
             bindAddresses: try LocalAddresses.expand(configuration.bindAddresses)
         )
         do {
-            if configuration.mode != .range { try transport.bindSinglePortSockets() }
+            try await transport.bindPorts()
         } catch {
             await transport.close()
             throw error
@@ -95,9 +106,9 @@ public final class UDPTransport: Sendable {
         self.singleSockets.withLock { $0.map(\.local) }
     }
 
-    /// The local address of an endpoint, for showing tuples.
-    public func localAddress(of socket: SocketID) -> TransportAddress? {
-        self.registry.endpoint(socket)?.local
+    /// The local address of an endpoint or ICE-TCP connection, and whether it is TCP, for showing tuples.
+    public func localSide(of socket: SocketID) -> (address: TransportAddress, isTCP: Bool)? {
+        self.registry.local(of: socket)
     }
 
     /// The sender of a session's datagrams: from the endpoint its selected tuple arrived on, told of every move
@@ -140,12 +151,79 @@ public final class UDPTransport: Sendable {
     /// /metrics is scraped, and once a second.
     public func publishCounters() {
         for counters in self.allCounters.withLock({ $0 }) { counters.publish() }
+        for counters in self.tcpListeners.withLock({ $0 }) { counters.publish() }
     }
 
     private func makeCounters(label: String) -> SocketCounters {
         let counters = SocketCounters(label: label, threads: self.ioThreads.count, factory: self.metricsFactory)
         self.allCounters.withLock { $0.append(counters) }
         return counters
+    }
+
+    /// The single-port sockets, then the ICE-TCP listeners on the same number. When the kernel picked the UDP
+    /// port (0, in tests) and TCP follows it, a number some TCP socket already holds is given back and another
+    /// is tried.
+    private func bindPorts() async throws {
+        let followsUDP = self.tcpConfiguration.port == nil && self.configuration.mode != .range
+        for attempt in 0..<8 {
+            if self.configuration.mode != .range { try self.bindSinglePortSockets() }
+            guard self.tcpConfiguration.enabled else { return }
+            let port = followsUDP ? self.singlePortAddresses.first.map { Int($0.port) } : nil
+            do {
+                try self.bindTCPListeners(port: port ?? self.tcpConfiguration.port ?? self.configuration.port)
+                return
+            } catch {
+                guard followsUDP, self.configuration.port == 0, attempt < 7 else { throw error }
+                for endpoint in self.singleSockets.withLock({ $0 }) {
+                    if let removed = self.registry.remove(endpoint.id) { await self.closeSockets(of: removed) }
+                }
+                self.singleSockets.withLock { $0.removeAll() }
+            }
+        }
+    }
+
+    // MARK: ICE-TCP listeners
+
+    /// The ICE-TCP listening addresses as bound, one per bind address; empty when `tcp.enabled` is false.
+    public var tcpListenAddresses: [TransportAddress] {
+        self.tcpListeners.withLock { $0.compactMap { TransportAddress($0.label) } }
+    }
+
+    /// TCP connections open now, waiting for their first check and authenticated, over every listener.
+    public var openTCPConnections: (waiting: Int, authenticated: Int) {
+        self.tcpListeners.withLock { $0.map(\.openConnections) }.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+    }
+
+    /// One listener per packet thread on every bind address (SO_REUSEPORT), as for the single UDP port.
+    private func bindTCPListeners(port: Int) throws {
+        var port = port
+        var opened: [TCPListener] = []
+        var counters: [TCPConnectionCounters] = []
+        do {
+            for address in self.bindAddresses {
+                let first = try TCPListener.listen(
+                    TransportAddress(ip: address, port: UInt16(port)), reusePort: true,
+                    counters: TCPConnectionCounters(
+                        label: "\(TransportAddress(ip: address, port: UInt16(port)))",
+                        threads: self.ioThreads.count, factory: self.metricsFactory))
+                port = Int(first.local.port)
+                let shared = first.counters
+                var group = [first]
+                for _ in 1..<self.ioThreads.count {
+                    group.append(try TCPListener.listen(first.local, reusePort: true, counters: shared))
+                }
+                opened += group
+                counters.append(shared)
+            }
+        } catch {
+            for listener in opened { listener.close() }
+            throw error
+        }
+        for (index, listener) in opened.enumerated() {
+            self.ioThreads[index % self.ioThreads.count].listen(listener)
+        }
+        self.tcpListeners.withLock { $0 = counters }
+        for shared in counters { self.logger.info("listening", metadata: ["tcp": "\(shared.label)"]) }
     }
 
     // MARK: Single-port sockets
@@ -325,7 +403,7 @@ public final class UDPTransport: Sendable {
             byLabel[endpoint.counters.label, default: (endpoint.counters, 0)].1 += drops
         }
         for (counters, count) in byLabel.values {
-            counters.kernelDrops.record(count)
+            counters.kernelDrops?.record(count)
         }
     }
 }

@@ -3,12 +3,15 @@ import MuxIO
 import MuxWire
 
 /// The host candidates a session signals, from the addresses the transport bound: single-port candidates
-/// first, a range port's below them, each address replaced by its public one behind a 1:1 NAT.
+/// first, a range port's below them, the ICE-TCP listeners last, each address replaced by its public one
+/// behind a 1:1 NAT.
 struct HostCandidates {
     let bindAddresses: [IPAddress]
     let announced: [AnnouncedAddress]
 
-    func list(singlePort: [TransportAddress], rangePort: [TransportAddress]) -> [HostCandidate] {
+    func list(
+        singlePort: [TransportAddress], rangePort: [TransportAddress], tcp: [TransportAddress] = []
+    ) -> [HostCandidate] {
         var candidates: [HostCandidate] = []
         for (index, local) in singlePort.enumerated() {
             candidates.append(
@@ -17,7 +20,8 @@ struct HostCandidates {
                     localPreference: UInt32(65_535 - index)
                 ))
         }
-        let rangePreference = singlePort.isEmpty ? 65_535 : 32_767
+        // Above the TCP candidates' 32,768...40,959 either way.
+        let rangePreference = singlePort.isEmpty ? 65_535 : 49_151
         for (index, local) in rangePort.enumerated() {
             candidates.append(
                 HostCandidate(
@@ -25,15 +29,25 @@ struct HostCandidates {
                     localPreference: UInt32(rangePreference - index)
                 ))
         }
+        for (index, local) in tcp.enumerated() {
+            candidates.append(
+                HostCandidate(
+                    foundation: self.foundation(of: local.ip, transport: .tcp),
+                    address: self.announced(local, isRangePort: false),
+                    localPreference: HostCandidate.tcpLocalPreference(order: index), transport: .tcp
+                ))
+        }
         return candidates
     }
 
-    /// Candidates of the same base address share a foundation (RFC 8445, section 5.1.1.3).
-    private func foundation(of ip: IPAddress) -> String {
-        String((self.bindAddresses.firstIndex(of: ip) ?? self.bindAddresses.count) + 1)
+    /// Candidates of the same base address and transport share a foundation (RFC 8445, section 5.1.1.3):
+    /// UDP's are numbered from 1 by bind address, TCP's after them.
+    private func foundation(of ip: IPAddress, transport: HostCandidate.Transport = .udp) -> String {
+        let index = (self.bindAddresses.firstIndex(of: ip) ?? self.bindAddresses.count) + 1
+        return String(transport == .udp ? index : index + self.bindAddresses.count + 1)
     }
 
-    /// Range ports are announced as bound; a single port may be mapped to another public port.
+    /// Range ports are announced as bound; a single port (UDP or TCP) may be mapped to another public port.
     private func announced(_ local: TransportAddress, isRangePort: Bool) -> TransportAddress {
         guard let mapping = self.announced.first(where: { $0.local == local.ip }) else { return local }
         let port = isRangePort ? local.port : (mapping.publicPort ?? local.port)

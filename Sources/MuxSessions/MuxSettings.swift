@@ -6,6 +6,7 @@ import MuxWire
 /// Everything the session manager and its transport are configured with.
 public struct MuxSettings: Sendable {
     public var udp = UDPConfiguration()
+    public var tcp = TCPConfiguration()
     public var limits = AdmissionLimits()
     public var timeouts = ICETimeouts()
     public var rateLimit = FailureRateLimiter.Settings()

@@ -62,7 +62,8 @@ extension SessionManager {
                 return CreatedSession(
                     snapshot: snapshot,
                     candidates: self.candidates.list(
-                        singlePort: self.transport.singlePortAddresses, rangePort: rangePort?.locals ?? []),
+                        singlePort: self.transport.singlePortAddresses, rangePort: rangePort?.locals ?? [],
+                        tcp: self.transport.tcpListenAddresses),
                     plainPort: plainPort?.local
                 )
             case .duplicate:

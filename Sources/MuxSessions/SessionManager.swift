@@ -64,8 +64,11 @@ public final class SessionManager: Service, Sendable {
             timeouts: settings.timeouts, rateLimit: settings.rateLimit, budgets: settings.checkBudgets,
             metrics: coreMetrics, logger: logger, wakeEarlier: { timers.wake() }
         )
+        var tcp = settings.tcp
+        tcp.trusted = settings.rateLimit.trusted
         let transport = try await UDPTransport.bind(
-            settings.udp, plainPortAddress: settings.plainPortAddress, router: router, handlerNames: handlers.keys,
+            settings.udp, tcp: tcp, plainPortAddress: settings.plainPortAddress, router: router,
+            handlerNames: handlers.keys,
             metricsFactory: metricsFactory, logger: logger)
         // Here, not in `run`: a session made before the service's task gets a thread (the API may create one at
         // once) still has its ticks and deadlines.

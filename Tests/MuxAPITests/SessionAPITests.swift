@@ -16,8 +16,11 @@ import Testing
             #expect(ice["lite"] as? Bool == true)
             #expect((ice["pwd"] as? String)?.count == 24)
             let candidates = try #require(ice["candidates"] as? [String])
-            #expect(candidates.count == 1 && candidates[0].hasPrefix("candidate:1 1 udp 2130706431 127.0.0.1 "))
+            #expect(candidates.count == 2 && candidates[0].hasPrefix("candidate:1 1 udp 2130706431 127.0.0.1 "))
             #expect(candidates[0].hasSuffix(" typ host"))
+            // The same port number over ICE-TCP, ranked below UDP.
+            let port = candidates[0].split(separator: " ")[5]
+            #expect(candidates[1] == "candidate:3 1 tcp 2124414975 127.0.0.1 \(port) typ host tcptype passive")
 
             let read = try await client.call(.get, "/v1/sessions/\(id)")
             #expect(read.status == .ok)

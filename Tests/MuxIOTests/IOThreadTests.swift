@@ -134,7 +134,11 @@ import Glibc
     @Test func answersCommandsThatComeAfterItStopped() async throws {
         let router = SessionRouter(
             timeouts: ICETimeouts(), rateLimit: .init(), metrics: MuxCore.CoreMetrics(factory: TestMetrics()))
-        let thread = IOThread(index: 0, router: router, batchSize: 4, slotSize: 2048)
+        let thread = IOThread(
+            index: 0, router: router, batchSize: 4, slotSize: 2048,
+            tcp: IOThread.TCPSide(
+                configuration: TCPConfiguration(), limits: TCPConnectionLimits(TCPConfiguration()),
+                registry: SocketRegistry(), threads: 1))
         thread.start()
         await thread.stop()
         // A session given up during shutdown releases its range port after the threads ended: no hang.

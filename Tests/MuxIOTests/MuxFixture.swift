@@ -8,6 +8,7 @@ import MuxTestSupport
 import MuxWire
 
 /// A real `SessionManager` on loopback with kernel-chosen ports, running its timers; stopped by `stop()`.
+/// ICE-TCP is off unless a test turns it on.
 final class MuxFixture: Sendable {
     let mux: SessionManager
     let metrics: TestMetrics
@@ -21,6 +22,8 @@ final class MuxFixture: Sendable {
         settings.udp.receiveBufferBytes = 1 << 20
         settings.tick = .milliseconds(20)
         settings.defaultHandler = "discard"
+        // The UDP tests count candidates; ICETCPTests turn TCP on.
+        settings.tcp.enabled = false
         configure(&settings)
         let metrics = TestMetrics()
         let admission = LocalAdmission(limits: settings.limits)

@@ -17,9 +17,29 @@ import Testing
             candidates.map(\.sdpValue) == [
                 "candidate:1 1 udp 2130706431 10.0.0.5 7882 typ host",
                 "candidate:2 1 udp 2130706175 192.168.1.5 7882 typ host",
-                "candidate:1 1 udp 2122317823 10.0.0.5 50001 typ host",
+                "candidate:1 1 udp 2126512127 10.0.0.5 50001 typ host",
             ])
         #expect(candidates.map(\.priority) == candidates.map(\.priority).sorted(by: >))
+    }
+
+    @Test func listsPassiveTCPCandidatesLastWithAFoundationOfTheirOwn() {
+        let tcp = [TransportAddress(ip: self.first, port: 7882), TransportAddress(ip: self.second, port: 7882)]
+        let candidates = HostCandidates(bindAddresses: [self.first, self.second], announced: [])
+            .list(singlePort: tcp, rangePort: [TransportAddress(ip: self.first, port: 50_001)], tcp: tcp)
+        #expect(
+            candidates.suffix(2).map(\.sdpValue) == [
+                "candidate:4 1 tcp 2124414975 10.0.0.5 7882 typ host tcptype passive",
+                "candidate:5 1 tcp 2124414719 192.168.1.5 7882 typ host tcptype passive",
+            ])
+        // Every UDP candidate, the range port's included, ranks above every TCP one.
+        #expect(candidates.map(\.priority) == candidates.map(\.priority).sorted(by: >))
+    }
+
+    @Test func announcesTheNATsAddressAndPortForTCPToo() {
+        let nat = AnnouncedAddress(local: self.first, publicIP: IPAddress("203.0.113.7")!, publicPort: 443)
+        let candidates = HostCandidates(bindAddresses: [self.first], announced: [nat])
+            .list(singlePort: [], rangePort: [], tcp: [TransportAddress(ip: self.first, port: 7882)])
+        #expect(candidates.map(\.address) == [TransportAddress(ip: IPAddress("203.0.113.7")!, port: 443)])
     }
 
     @Test func announcesTheNATsAddressAndItsPortForTheSinglePortOnly() {

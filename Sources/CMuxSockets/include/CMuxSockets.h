@@ -18,6 +18,28 @@ int mm_poller_remove(int poller, int fd);
 /// Waits up to `timeout_ms` (-1: forever) and writes the readable fds into `ready`; returns how many, 0 on
 /// timeout or interruption.
 int mm_poller_wait(int poller, int *ready, int capacity, int timeout_ms);
+/// The same, with what each fd is ready for in `flags` (MM_READABLE, MM_WRITABLE; a hang-up or error reads
+/// as readable, so the next read says which).
+int mm_poller_wait_flags(int poller, int *ready, uint32_t *flags, int capacity, int timeout_ms);
+/// Watches `fd` for writing too while `on`; safe from any thread (the kernel serialises epoll_ctl).
+int mm_poller_watch_writable(int poller, int fd, int on);
+
+enum { MM_READABLE = 1, MM_WRITABLE = 2 };
+
+// ---- TCP streams (ICE-TCP) ----
+
+/// Accepts one pending connection as a non-blocking, close-on-exec socket with TCP_NODELAY; -1 with errno
+/// set when none is pending (EAGAIN) or on error. Writes the peer's address.
+int mm_tcp_accept(int listener, struct sockaddr_storage *peer, socklen_t *peer_length);
+/// Sends without blocking and without SIGPIPE; the bytes sent, or -1 with errno set.
+long mm_tcp_send(int fd, const void *bytes, size_t length);
+/// Reads without blocking; the bytes read, 0 at the peer's end of stream, or -1 with errno set.
+long mm_tcp_receive(int fd, void *bytes, size_t capacity);
+/// Closes with an RST instead of a FIN (SO_LINGER 0): for a connection mediamux refuses, so the kernel
+/// keeps no TIME_WAIT for it.
+void mm_tcp_abort(int fd);
+/// errno of the last call, read where Swift cannot lose it between two calls.
+int mm_errno(void);
 
 /// An eventfd another thread signals to wake a poller; -1 on failure.
 int mm_wakeup_create(void);

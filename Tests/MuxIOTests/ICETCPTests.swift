@@ -1,0 +1,220 @@
+import MuxCore
+import MuxICE
+import MuxIO
+import MuxSessions
+import MuxTestSupport
+import MuxWire
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ICE-TCP on the single port's number, over real loopback connections: a connection earns its place with
+/// an authenticated check, and nothing one connection sends harms another session.
+@Suite struct ICETCPTests {
+    private func tcpCandidate(_ session: CreatedSession) throws -> TransportAddress {
+        try #require(session.candidates.first { $0.transport == .tcp }?.address)
+    }
+
+    private func closed(_ fixture: MuxFixture, _ reason: TCPCloseReason, on listener: TransportAddress) -> Int64 {
+        fixture.counter("mediamux_tcp_closed_total", [("listener", "\(listener)"), ("reason", reason.rawValue)])
+    }
+
+    /// Connects and authenticates with a nominating check; returns the connected client.
+    private func connect(to session: CreatedSession, from ip: String? = nil) throws -> TCPTestClient {
+        let client = try TCPTestClient(to: try self.tcpCandidate(session), from: ip)
+        let check = CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true)
+        let reply = try #require(client.exchange(check))
+        #expect(try STUNMessage(parsing: reply).type == .bindingSuccess)
+        return client
+    }
+
+    @Test func answersChecksAndEchoesMediaOverTCPOnTheUDPPortNumber() async throws {
+        let fixture = try await MuxFixture { $0.tcp.enabled = true }
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        let udp = try #require(session.candidates.first { $0.transport == .udp })
+        let tcp = try #require(session.candidates.first { $0.transport == .tcp })
+        #expect(tcp.address == udp.address)
+        #expect(tcp.priority < udp.priority)
+        #expect(tcp.sdpValue.hasSuffix("typ host tcptype passive"))
+
+        let client = try TCPTestClient(to: tcp.address)
+        let reply = try #require(
+            client.exchange(CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true)))
+        let response = try STUNMessage(parsing: reply)
+        #expect(response.type == .bindingSuccess)
+        #expect(response.xorMappedAddress == client.local)
+        #expect(client.exchange(CheckRequest.rtp) == CheckRequest.rtp)
+
+        let snapshot = try #require(fixture.mux.snapshot(of: session.snapshot.id))
+        #expect(snapshot.state == .connected)
+        #expect(snapshot.selected?.remote == client.local)
+        #expect(fixture.mux.transport.localSide(of: try #require(snapshot.selected).socket)?.isTCP == true)
+        let listener = [("listener", "\(tcp.address)")]
+        #expect(fixture.counter("mediamux_tcp_frames_total", listener + [("direction", "in"), ("class", "rtp")]) == 1)
+        #expect(fixture.counter("mediamux_tcp_frames_total", listener + [("direction", "out"), ("class", "rtp")]) == 1)
+        #expect(fixture.counter("mediamux_tcp_connections_opened_total", listener) == 1)
+        await fixture.stop()
+    }
+
+    @Test func aFirstFrameThatIsNotAnAuthenticatedCheckClosesTheConnection() async throws {
+        let fixture = try await MuxFixture { $0.tcp.enabled = true }
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        let server = try self.tcpCandidate(session)
+
+        let media = try TCPTestClient(to: server)
+        media.sendFrame(CheckRequest.rtp)
+        #expect(media.waitForClose())
+        #expect(self.closed(fixture, .firstFrameNotCheck, on: server) == 1)
+
+        let wrongPassword = try TCPTestClient(to: server)
+        wrongPassword.sendFrame(
+            CheckRequest.make(localUfrag: session.snapshot.localCredentials.ufrag, password: "not-the-password-at-all"))
+        #expect(wrongPassword.waitForClose())
+        #expect(self.closed(fixture, .checkRefused, on: server) == 1)
+
+        let garbage = try TCPTestClient(to: server)
+        garbage.sendRaw([0xFF, 0xFF] + [UInt8](repeating: 7, count: 64))
+        #expect(garbage.waitForClose())
+        #expect(self.closed(fixture, .badFrame, on: server) == 1)
+
+        // The session itself is untouched: a real check still connects it.
+        let client = try self.connect(to: session)
+        #expect(client.exchange(CheckRequest.rtp) == CheckRequest.rtp)
+        await fixture.stop()
+    }
+
+    @Test func aConnectionThatSendsNothingIsClosedAfterTheTimeout() async throws {
+        let fixture = try await MuxFixture {
+            $0.tcp.enabled = true
+            $0.tcp.firstCheckTimeout = .seconds(1)
+        }
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r"))
+        let server = try self.tcpCandidate(session)
+        let silent = try TCPTestClient(to: server)
+        let opened = ContinuousClock.now
+        #expect(silent.waitForClose(timeout: .seconds(4)))
+        #expect(ContinuousClock.now - opened >= .milliseconds(900))
+        #expect(self.closed(fixture, .firstCheckTimeout, on: server) == 1)
+        #expect(await eventually { fixture.mux.transport.openTCPConnections == (0, 0) })
+        await fixture.stop()
+    }
+
+    @Test func thousandsOfIdleConnectionsDoNotKeepANewClientOut() async throws {
+        Self.raiseDescriptorLimit()
+        let fixture = try await MuxFixture {
+            $0.tcp.enabled = true
+            $0.tcp.maxPendingConnections = 500
+            $0.tcp.firstCheckTimeout = .seconds(60)
+        }
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        let server = try self.tcpCandidate(session)
+        let idle = try (0..<2_000).map { _ in try TCPTestClient(to: server) }
+        #expect(await eventually(timeout: .seconds(10)) { self.closed(fixture, .evicted, on: server) >= 1_500 })
+        #expect(fixture.mux.transport.openTCPConnections.waiting <= 500)
+
+        let client = try self.connect(to: session)
+        #expect(client.exchange(CheckRequest.rtp) == CheckRequest.rtp)
+        #expect(fixture.mux.transport.openTCPConnections.authenticated == 1)
+        _ = idle
+        await fixture.stop()
+    }
+
+    @Test func thePerIPLimitRefusesTheNextConnectionExceptFromATrustedRange() async throws {
+        let fixture = try await MuxFixture {
+            $0.tcp.enabled = true
+            $0.tcp.maxConnectionsPerIP = 3
+            $0.rateLimit.trusted = [IPNetwork("127.0.0.2/32")!]
+        }
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r"))
+        let server = try self.tcpCandidate(session)
+        let allowed = try (0..<3).map { _ in try TCPTestClient(to: server, from: "127.0.0.1") }
+        #expect(await eventually { fixture.mux.transport.openTCPConnections.waiting == 3 })
+        let refused = try TCPTestClient(to: server, from: "127.0.0.1")
+        #expect(refused.waitForClose())
+        #expect(
+            fixture.counter(
+                "mediamux_tcp_refused_total", [("listener", "\(server)"), ("reason", "max_connections_per_ip")]) == 1)
+
+        let trusted = try (0..<5).map { _ in try TCPTestClient(to: server, from: "127.0.0.2") }
+        #expect(await eventually { fixture.mux.transport.openTCPConnections.waiting == 8 })
+        let check = CheckRequest.make(for: session.snapshot.localCredentials)
+        #expect(trusted.last?.exchange(check).map { try? STUNMessage(parsing: $0).type } == .bindingSuccess)
+        _ = allowed
+        await fixture.stop()
+    }
+
+    @Test func framesSplitAcrossSegmentsAndManyFramesInOneSegmentAreParsed() async throws {
+        let fixture = try await MuxFixture { $0.tcp.enabled = true }
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        let client = try TCPTestClient(to: try self.tcpCandidate(session))
+
+        // A check one byte per write: with TCP_NODELAY each leaves as a segment of its own.
+        let check = TCPTestClient.frame(CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true))
+        for byte in check { client.sendRaw([byte]) }
+        let reply = try #require(client.receiveFrame())
+        #expect(try STUNMessage(parsing: reply).type == .bindingSuccess)
+
+        // Twenty packets in one write, then one cut in two across writes.
+        let packets = (0..<20).map { index in CheckRequest.rtp + [UInt8(index)] }
+        client.sendFrames(packets)
+        for packet in packets { #expect(client.receiveFrame() == packet) }
+        let last = TCPTestClient.frame(CheckRequest.rtp + [99])
+        client.sendRaw(Array(last.prefix(5)))
+        client.sendRaw(Array(last.dropFirst(5)))
+        #expect(client.receiveFrame() == CheckRequest.rtp + [99])
+        await fixture.stop()
+    }
+
+    @Test func aPeerThatResetsMidFrameHarmsNoOtherSession() async throws {
+        let fixture = try await MuxFixture { $0.tcp.enabled = true }
+        let udpSession = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        let tcpSession = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        let udpServer = try #require(udpSession.candidates.first { $0.transport == .udp }?.address)
+        let udpClient = try UDPTestClient()
+        _ = udpClient.exchange(
+            CheckRequest.make(for: udpSession.snapshot.localCredentials, useCandidate: true), with: udpServer)
+        let healthy = try self.connect(to: tcpSession)
+
+        let other = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        let doomed = try self.connect(to: other)
+        doomed.sendRaw(Array(TCPTestClient.frame(CheckRequest.rtp).prefix(9)))
+        doomed.reset()
+        let server = try self.tcpCandidate(other)
+        #expect(await eventually { self.closed(fixture, .reset, on: server) == 1 })
+
+        #expect(udpClient.exchange(CheckRequest.rtp, with: udpServer)?.bytes == CheckRequest.rtp)
+        #expect(healthy.exchange(CheckRequest.rtp) == CheckRequest.rtp)
+        #expect(fixture.mux.snapshot(of: tcpSession.snapshot.id)?.state == .connected)
+        await fixture.stop()
+    }
+
+    @Test func aConnectionWhoseSessionIsDeletedCloses() async throws {
+        let fixture = try await MuxFixture { $0.tcp.enabled = true }
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        let client = try self.connect(to: session)
+        #expect(fixture.mux.transport.openTCPConnections == (0, 1))
+        #expect(await fixture.mux.deleteSession(session.snapshot.id))
+        #expect(client.waitForClose(timeout: .seconds(5)))
+        #expect(self.closed(fixture, .unbound, on: try self.tcpCandidate(session)) == 1)
+        #expect(fixture.mux.transport.openTCPConnections == (0, 0))
+        await fixture.stop()
+    }
+
+    @Test func tcpCanBeTurnedOff() async throws {
+        let fixture = try await MuxFixture { $0.tcp.enabled = false }
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r"))
+        #expect(session.candidates.allSatisfy { $0.transport == .udp })
+        #expect(fixture.mux.transport.tcpListenAddresses.isEmpty)
+        await fixture.stop()
+    }
+
+    /// Two thousand connections hold four thousand descriptors in this process (both ends).
+    private static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
