@@ -70,6 +70,19 @@ enum DemoPage {
           }
         }
 
+        // udp or tcp: the protocol of the selected pair's remote candidate (mediamux's). Chromium names the
+        // pair in its transport report, Firefox marks it selected.
+        function selectedTransport(reports) {
+          let pairId;
+          reports.forEach((report) => { if (report.type === "transport" && report.selectedCandidatePairId) pairId = report.selectedCandidatePairId; });
+          let pair;
+          reports.forEach((report) => {
+            if (report.type === "candidate-pair" && (report.id === pairId || (!pairId && report.selected))) pair = report;
+          });
+          const remote = pair && reports.get(pair.remoteCandidateId);
+          return remote ? remote.protocol : undefined;
+        }
+
         async function showStats() {
           const stats = { connectionState: pc.connectionState, video: {}, audio: {} };
           (await pc.getStats()).forEach((report) => {
@@ -80,8 +93,9 @@ enum DemoPage {
             }
             if (report.type === "outbound-rtp") stats[report.kind].packetsSent = report.packetsSent;
           });
+          stats.transport = selectedTransport(await pc.getStats());
           window.mediamuxStats = stats;
-          const rows = [["connection", stats.connectionState],
+          const rows = [["connection", stats.connectionState], ["transport", stats.transport],
             ["video frames decoded", stats.video.framesDecoded], ["video packets in / out", (stats.video.packetsReceived || 0) + " / " + (stats.video.packetsSent || 0)],
             ["audio packets in / out", (stats.audio.packetsReceived || 0) + " / " + (stats.audio.packetsSent || 0)]];
           $("stats").innerHTML = rows.map(([k, v]) => "<tr><td>" + k + "</td><td>" + (v ?? "–") + "</td></tr>").join("");

@@ -91,10 +91,9 @@ struct SessionDTO: ResponseEncodable {
 
     init(_ snapshot: SessionSnapshot, mux: SessionManager, candidates: [HostCandidate]? = nil) {
         func describe(_ tuple: FiveTuple) -> TupleDTO {
-            let local = mux.transport.localSide(of: tuple.socket)
-            return TupleDTO(
-                local: local.map { "\($0.address)" } ?? "closed", remote: "\(tuple.remote)",
-                transport: local?.isTCP == true ? "tcp" : "udp")
+            TupleDTO(
+                local: mux.transport.localAddress(of: tuple.socket).map { "\($0)" } ?? "closed",
+                remote: "\(tuple.remote)", transport: tuple.socket.isStream ? "tcp" : "udp")
         }
         self.id = "\(snapshot.id)"
         self.room = snapshot.room

@@ -1,11 +1,18 @@
 import MuxWire
 
 /// Which local socket a datagram arrived on. The I/O layer numbers its sockets; the cores only compare them.
-/// A socket stands for one local address, port and transport.
+/// A socket stands for one local address, port and transport; an ICE-TCP connection is a socket of its own
+/// (`isStream`), whose datagrams travel as RFC 4571 frames.
 public struct SocketID: Hashable, Sendable, CustomStringConvertible {
     public let rawValue: Int
-    public init(_ rawValue: Int) { self.rawValue = rawValue }
-    public var description: String { "socket#\(self.rawValue)" }
+    public let isStream: Bool
+
+    public init(_ rawValue: Int, isStream: Bool = false) {
+        self.rawValue = rawValue
+        self.isStream = isStream
+    }
+
+    public var description: String { "\(self.isStream ? "tcp" : "socket")#\(self.rawValue)" }
 }
 
 /// A local socket and a remote address: the 5-tuple of an ICE candidate pair on UDP.

@@ -123,9 +123,8 @@ final class SessionSender: DatagramSender, PathObserver {
     }
 
     private func makeRoute(to tuple: FiveTuple) -> Route? {
-        guard let endpoint = self.registry.endpoint(tuple.socket) else {
-            return self.registry.connection(tuple.socket).map(Route.stream)
-        }
+        if tuple.socket.isStream { return self.registry.connection(tuple.socket).map(Route.stream) }
+        guard let endpoint = self.registry.endpoint(tuple.socket) else { return nil }
         var destination = sockaddr_storage()
         let length = tuple.remote.write(to: &destination)
         return .datagram(endpoint: endpoint, destination: destination, length: length)

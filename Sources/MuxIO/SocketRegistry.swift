@@ -27,8 +27,8 @@ final class SocketRegistry: Sendable {
     private let connections = Mutex<[SocketID: TCPConnection]>([:])
     private let nextID = Atomic<Int>(1)
 
-    func makeID() -> SocketID {
-        SocketID(self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue)
+    func makeID(isStream: Bool = false) -> SocketID {
+        SocketID(self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue, isStream: isStream)
     }
 
     func register(_ endpoint: Endpoint) {
@@ -56,10 +56,9 @@ final class SocketRegistry: Sendable {
         self.connections.withLock { $0[id] }
     }
 
-    /// The local address of an endpoint or a connection, and whether it is TCP.
-    func local(of id: SocketID) -> (address: TransportAddress, isTCP: Bool)? {
-        if let endpoint = self.endpoint(id) { return (endpoint.local, false) }
-        return self.connection(id).map { ($0.local, true) }
+    /// The local address of an endpoint or a connection.
+    func local(of id: SocketID) -> TransportAddress? {
+        id.isStream ? self.connection(id)?.local : self.endpoint(id)?.local
     }
 
     var all: [Endpoint] {

@@ -107,7 +107,7 @@ final class TCPStreams {
             }
             if self.waitingCount >= self.maxWaiting { self.evictOldestWaiting() }
             let connection = TCPConnection(
-                id: self.registry.makeID(), descriptor: descriptor, remote: remote, listener: listener,
+                id: self.registry.makeID(isStream: true), descriptor: descriptor, remote: remote, listener: listener,
                 poller: self.poller, now: now)
             guard mm_poller_add(self.poller, descriptor) == 0 else {
                 connection.close(abort: true)

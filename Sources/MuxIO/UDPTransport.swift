@@ -106,8 +106,8 @@ public final class UDPTransport: Sendable {
         self.singleSockets.withLock { $0.map(\.local) }
     }
 
-    /// The local address of an endpoint or ICE-TCP connection, and whether it is TCP, for showing tuples.
-    public func localSide(of socket: SocketID) -> (address: TransportAddress, isTCP: Bool)? {
+    /// The local address of an endpoint or open ICE-TCP connection, for showing tuples.
+    public func localAddress(of socket: SocketID) -> TransportAddress? {
         self.registry.local(of: socket)
     }
 

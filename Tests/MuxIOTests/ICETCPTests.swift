@@ -50,7 +50,8 @@ import Glibc
         let snapshot = try #require(fixture.mux.snapshot(of: session.snapshot.id))
         #expect(snapshot.state == .connected)
         #expect(snapshot.selected?.remote == client.local)
-        #expect(fixture.mux.transport.localSide(of: try #require(snapshot.selected).socket)?.isTCP == true)
+        #expect(snapshot.selected?.socket.isStream == true)
+        #expect(fixture.mux.transport.localAddress(of: try #require(snapshot.selected).socket) == tcp.address)
         let listener = [("listener", "\(tcp.address)")]
         #expect(fixture.counter("mediamux_tcp_frames_total", listener + [("direction", "in"), ("class", "rtp")]) == 1)
         #expect(fixture.counter("mediamux_tcp_frames_total", listener + [("direction", "out"), ("class", "rtp")]) == 1)

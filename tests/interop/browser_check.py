@@ -62,6 +62,7 @@ def session_report(server) -> dict:
         "handshakes": server.metric("mediamux_dtls_handshakes_total", result="completed"),
         "srtp_in": server.metric("mediamux_srtp_packets_total", direction="in"),
         "srtp_drops": sum(server.metric("mediamux_media_dropped_total", reason=r) for r in ("srtp_auth", "srtp_replay")),
+        "tcp_connections": server.metric("mediamux_tcp_connections_opened_total"),
     }
 
 

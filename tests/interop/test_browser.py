@@ -12,9 +12,20 @@ import pytest
 HERE = Path(__file__).resolve().parent
 
 
-def run_in_loopback_namespace(script_name: str, *arguments: str, timeout: float) -> dict:
-    """Runs a browser check in a new network namespace with only `lo`, and returns its JSON."""
-    script = f"ip link set lo up && exec {sys.executable} {HERE / script_name} {' '.join(arguments)}"
+# nftables rules that drop every UDP datagram in the namespace, as a firewall that blocks UDP does: mediamux's
+# UDP port is then unreachable, and only ICE-TCP is left.
+BLOCK_UDP = (
+    "nft add table inet block && "
+    "nft 'add chain inet block out { type filter hook output priority 0; }' && "
+    "nft add rule inet block out meta l4proto udp drop"
+)
+
+
+def run_in_loopback_namespace(script_name: str, *arguments: str, timeout: float, block_udp: bool = False) -> dict:
+    """Runs a browser check in a new network namespace with only `lo` (and no UDP, if asked), and returns
+    its JSON."""
+    setup = "ip link set lo up" + (f" && {BLOCK_UDP}" if block_udp else "")
+    script = f"{setup} && exec {sys.executable} {HERE / script_name} {' '.join(arguments)}"
     completed = subprocess.run(
         ["unshare", "--net", "sh", "-c", script], capture_output=True, text=True, timeout=timeout, cwd=HERE,
         env=dict(os.environ, PYTHONPATH=str(HERE)),
@@ -29,8 +40,25 @@ def test_demo_page_decodes_its_own_video_through_the_echo(check):
     stats = result["stats"]
     assert stats and not stats.get("error"), result
     assert stats["connectionState"] == "connected", result
+    assert stats["transport"] == "udp", result
+    assert result["session"]["selected"]["transport"] == "udp", result
     assert stats["video"]["framesDecoded"] >= 30, result
     assert stats["audio"]["packetsReceived"] > 0, result
     assert result["session"]["state"] == "connected", result
     assert result["handshakes"] == 1 and result["srtp_in"] > 0 and result["srtp_drops"] == 0, result
+    assert result["exit_code"] == 0, result
+
+
+@pytest.mark.parametrize("check", ["browser_check.py", "firefox_check.py"], ids=["chromium", "firefox"])
+def test_demo_page_runs_over_ice_tcp_where_udp_is_blocked(check):
+    result = run_in_loopback_namespace(check, "echo", "30", "60", timeout=180, block_udp=True)
+    stats = result["stats"]
+    assert stats and not stats.get("error"), result
+    assert stats["connectionState"] == "connected", result
+    assert stats["transport"] == "tcp", result
+    assert result["session"]["selected"]["transport"] == "tcp", result
+    assert stats["video"]["framesDecoded"] >= 30, result
+    assert stats["audio"]["packetsReceived"] > 0, result
+    assert result["handshakes"] == 1 and result["srtp_in"] > 0 and result["srtp_drops"] == 0, result
+    assert result["tcp_connections"] >= 1, result
     assert result["exit_code"] == 0, result
