@@ -42,11 +42,26 @@ import Testing
         ("udp:\n  bind: [[1]]\n", "udp.bind", "a list of plain values"),
         ("session:\n  default_handler: rtp\n", "session.default_handler", "cannot be the default"),
         ("log:\n  level: verbose\n", "log.level", "is not one of"),
+        ("tcp:\n  enabled: yes please\n", "tcp.enabled", "is not true or false"),
+        ("tcp:\n  max_connections_per_ip: -1\n", "tcp.max_connections_per_ip", "0...10000000"),
+        ("tcp:\n  prot: 443\n", "tcp.prot", "did you mean tcp.port?"),
     ])
     func refusesWhatTheFileCannotMean(yaml: String, key: String, message: String) throws {
         let error = try #require(Self.error(yaml: yaml))
         #expect(error.key == key)
         #expect(error.description.contains(message), "\(error)")
+    }
+
+    @Test func readsTheTCPSectionWithItsDefaults() throws {
+        let defaults = try Self.load(yaml: "").settings.mux.tcp
+        #expect(defaults.enabled && defaults.port == nil && defaults.maxConnectionsPerIP == 0)
+        #expect(defaults.firstCheckTimeout == .seconds(5) && defaults.maxPendingConnections == 1_000)
+        let set = try Self.load(
+            yaml: "tcp:\n  enabled: false\n  port: 443\n  first_check_timeout: 2\n",
+            environment: ["MEDIAMUX_TCP_MAX_CONNECTIONS_PER_IP": "8"], "--tcp-max-connections", "50"
+        ).settings.mux.tcp
+        #expect(!set.enabled && set.port == 443 && set.firstCheckTimeout == .seconds(2))
+        #expect(set.maxConnectionsPerIP == 8 && set.maxConnections == 50)
     }
 
     @Test func readsListsAsSequencesOrCommaSeparatedText() throws {

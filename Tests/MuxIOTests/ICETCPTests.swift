@@ -203,6 +203,21 @@ import Glibc
         await fixture.stop()
     }
 
+    @Test func aConnectionWithNoAuthenticatedTrafficForTheConsentTimeoutCloses() async throws {
+        let fixture = try await MuxFixture {
+            $0.tcp.enabled = true
+            $0.timeouts.consent = .seconds(1)
+        }
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        let client = try self.connect(to: session)
+        let connected = ContinuousClock.now
+        #expect(client.waitForClose(timeout: .seconds(6)))
+        #expect(ContinuousClock.now - connected >= .milliseconds(900))
+        #expect(self.closed(fixture, .unbound, on: try self.tcpCandidate(session)) == 1)
+        #expect(fixture.mux.snapshot(of: session.snapshot.id)?.closeReason == .consentExpired)
+        await fixture.stop()
+    }
+
     @Test func tcpCanBeTurnedOff() async throws {
         let fixture = try await MuxFixture { $0.tcp.enabled = false }
         let session = try await fixture.mux.createSession(SessionRequest(room: "r"))
