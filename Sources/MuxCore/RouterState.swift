@@ -247,6 +247,20 @@ struct RouterState: Sendable {
         return .bound(changes, notices)
     }
 
+    /// The transport under `tuple` is gone (an ICE-TCP connection closed): the tuple stops leading to its
+    /// session at once, rather than when its consent runs out. When it was the selected one, the session is
+    /// left without a path until the peer nominates another, or its consent expires.
+    mutating func unbind(_ tuple: FiveTuple) -> (change: PathChange?, notice: PathNotice?) {
+        guard let id = self.byTuple.removeValue(forKey: tuple), let record = self.sessions[id] else {
+            return (nil, nil)
+        }
+        record.mediaRoute.invalidate()
+        var lost = false
+        self.updateState(of: record) { lost = $0.agent.forget(tuple) }
+        guard lost else { return (nil, nil) }
+        return (PathChange(session: id, kind: .lost, from: tuple, to: nil), record.noticeOfMove(to: nil))
+    }
+
     /// Authenticated media from `tuple` (`ICELiteAgent.handleAuthenticatedMedia`). The session's timer
     /// entry is left as it is: when it comes, it finds the later deadline and sleeps until then.
     mutating func confirmConsent(of id: SessionID, on tuple: FiveTuple, now: ContinuousClock.Instant) -> Bool {

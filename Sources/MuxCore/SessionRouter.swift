@@ -203,6 +203,17 @@ public final class SessionRouter: Sendable {
         self.state.withLock { $0.nextWake }
     }
 
+    /// The transport under `tuple` closed (an ICE-TCP connection): see `RouterState.unbind`.
+    public func transportClosed(_ tuple: FiveTuple) {
+        let (change, notice) = self.state.withLock { state in
+            let before = state.stateCounts
+            defer { if state.stateCounts != before { self.metrics.record(sessionCounts: state.stateCounts) } }
+            return state.unbind(tuple)
+        }
+        if let change { self.report(change) }
+        notice?.deliver()
+    }
+
     /// See `RouterState.confirmConsent`; a handler calls it through its sender, at most every
     /// `SessionContext.consentConfirmationInterval`.
     @discardableResult

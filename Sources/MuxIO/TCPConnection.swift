@@ -83,14 +83,16 @@ final class TCPConnection: @unchecked Sendable {
     // MARK: Sending, from any thread
 
     /// Frames and sends what `write` fills in place (up to `capacity` bytes), or queues what the kernel did
-    /// not take. Nil, counted as a send error when it was refused, when nothing was sent or queued.
+    /// not take. Nil when nothing was sent or queued: counted as a send error when the queue was full or the
+    /// write failed, not when the connection had already closed.
     func send(
         capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int?
     ) -> (bytes: Int, packetClass: PacketClass)? {
         let thread = PacketThread.current
         guard capacity <= TCPConfiguration.maxFrameBytes else { return nil }
         let sent: (bytes: Int, packetClass: PacketClass)?? = self.output.withLock { output in
-            guard !output.closed, !output.failed, let scratch = output.scratch else { return .some(nil) }
+            // Closed or failed: the path is gone, as with no selected tuple; the failure was counted once.
+            guard !output.closed, !output.failed, let scratch = output.scratch else { return .none }
             let payload = UnsafeMutableRawBufferPointer(start: scratch + 2, count: capacity)
             guard let length = write(payload), length > 0, length <= capacity else { return .none }
             StreamFramer.writeHeader(length: length, to: scratch)

@@ -318,6 +318,10 @@ final class TCPStreams {
         if !connection.isAuthenticated { self.waitingCount -= 1 }
         connection.listener.counters.didClose(reason, wasAuthenticated: connection.isAuthenticated)
         self.limits.release(connection.remote.ip)
+        // Its session stops sending into it now, not a consent timeout later.
+        if connection.isAuthenticated && reason != .shutdown {
+            self.router.transportClosed(FiveTuple(socket: connection.id, remote: connection.remote))
+        }
         // Refused before they were anyone's: reset, so the kernel keeps no TIME_WAIT for them.
         connection.close(abort: !connection.isAuthenticated)
     }

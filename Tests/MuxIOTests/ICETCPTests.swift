@@ -191,6 +191,22 @@ import Glibc
         await fixture.stop()
     }
 
+    @Test func aConnectionThePeerClosesStopsLeadingToItsSessionAtOnce() async throws {
+        let fixture = try await MuxFixture { $0.tcp.enabled = true }
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        var client: TCPTestClient? = try self.connect(to: session)
+        #expect(fixture.mux.snapshot(of: session.snapshot.id)?.selected?.socket.isStream == true)
+        client = nil  // a FIN
+        let server = try self.tcpCandidate(session)
+        #expect(await eventually { self.closed(fixture, .peerClosed, on: server) == 1 })
+        let snapshot = try #require(fixture.mux.snapshot(of: session.snapshot.id))
+        #expect(snapshot.selected == nil && snapshot.tuples.isEmpty)
+        #expect(snapshot.state != .closed, "the session waits for another pair or its consent timeout")
+        #expect(fixture.counter("mediamux_tcp_send_errors_total", [("listener", "\(server)")]) == 0)
+        _ = client
+        await fixture.stop()
+    }
+
     @Test func aConnectionWhoseSessionIsDeletedCloses() async throws {
         let fixture = try await MuxFixture { $0.tcp.enabled = true }
         let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
