@@ -28,6 +28,7 @@ from mediamux_process import TOKEN, Mediamux, wait_for  # noqa: E402
 OUT = ROOT / ".build" / "bench"
 LOAD_BLOCK = ("<!-- load-benchmark:begin -->", "<!-- load-benchmark:end -->")
 MICRO_BLOCK = ("<!-- micro-benchmark:begin -->", "<!-- micro-benchmark:end -->")
+TCP_BLOCK = ("<!-- tcp-benchmark:begin -->", "<!-- tcp-benchmark:end -->")
 LOSS_LIMIT = 0.1  # percent
 
 CONFIG = """
@@ -221,14 +222,61 @@ def row(name, report):
     )
 
 
+def tcp_against_udp(quick):
+    """Echo over ICE-TCP against the same echo over UDP, both against mediamux in this run: the same sessions,
+    rate and size, the runs interleaved (UDP, TCP, UDP, TCP) so a change of machine speed hits both."""
+    # A rate where the packet thread works in batches (as under real load), not one wake-up per packet.
+    sessions, rate, seconds, rounds = (100, 100, 3, 1) if quick else (100, 300, 6, 3)
+    runs = {"udp": [], "tcp": []}
+    for round_index in range(rounds):
+        for transport in ("udp", "tcp"):
+            runs[transport].append(with_mediamux(lambda server: loadgen(
+                f"echo-{transport}-{round_index}", "--api", server.api, "--sessions", sessions, "--rate", rate,
+                "--size", 200, "--duration", seconds, "--setup-rate", 2000, "--setup-concurrency", 16,
+                "--transport", transport, "--server-pid", server.process.pid,
+            )))
+
+    def median(transport, value):
+        values = sorted(value(report) for report in runs[transport])
+        return values[len(values) // 2]
+
+    cost = {transport: median(transport, cpu_per_packet) for transport in runs}
+    p50 = {transport: median(transport, lambda report: percentile(report, "p50")) for transport in runs}
+    p99 = {transport: median(transport, lambda report: percentile(report, "p99")) for transport in runs}
+    lines = [
+        f"### Echo over ICE-TCP against UDP: {sessions} sessions, {rate} packets/s x 200 bytes each, one packet thread",
+        "",
+        "| transport | run | offered packets/s | delivered | loss | p50 (us) | p99 (us) | p99.9 (us) | server CPU (% of a core) | CPU per packet (us) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for transport in runs:
+        for index, report in enumerate(runs[transport]):
+            cells = row(transport, report).split(" | ", 1)
+            lines.append(f"{cells[0]} | {index + 1} | {cells[1]}")
+    lines += [
+        "",
+        f"TCP / UDP, median of the runs: CPU per echoed packet **{cost['tcp'] / cost['udp'] if cost['udp'] else 0:.2f}**, "
+        f"p50 round trip **{p50['tcp'] / p50['udp'] if p50['udp'] else 0:.2f}**, p99 **{p99['tcp'] / p99['udp'] if p99['udp'] else 0:.2f}**.",
+        "",
+    ]
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="shorter runs and fewer sessions, for a smoke test")
     parser.add_argument("--document", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--micro", help="Markdown tables of the micro benchmarks to put in their block")
+    parser.add_argument("--only", choices=["tcp"], help="run only this scenario and rewrite only its block")
     options = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     quick = options.quick
+    if options.only == "tcp":
+        check_srtp_backend()
+        block = "\n".join(tcp_against_udp(quick) + [measured_on(quick)])
+        print(block)
+        replace_block(Path(options.document), TCP_BLOCK, block)
+        return
     seconds = 2 if quick else 4
     lines = []
 
@@ -369,18 +417,25 @@ def main():
     # 5. libsrtp2 alone, on each crypto library, against the number of sessions.
     lines += srtp_alone([100, 1000] if quick else [100, 1000, 5000, 10000])
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    lines.append(f"Measured {time.strftime('%Y-%m-%d')} on {cpu}, {os.cpu_count()} cores, load generator on the same machine"
-                 f"{' (--quick)' if quick else ''}; reports in .build/bench/.")
+    lines.append(measured_on(quick))
     block = "\n".join(lines)
     print(block)
     document = Path(options.document)
     replace_block(document, LOAD_BLOCK, block)
+    tcp = "\n".join(tcp_against_udp(quick) + [measured_on(quick)])
+    print(tcp)
+    replace_block(document, TCP_BLOCK, tcp)
     if options.micro:
         micro = micro_table(Path(options.micro).read_text())
         print(micro)
         replace_block(document, MICRO_BLOCK, micro)
+
+
+def measured_on(quick):
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return (f"Measured {time.strftime('%Y-%m-%d')} on {cpu}, {os.cpu_count()} cores, load generator on the same machine"
+            f"{' (--quick)' if quick else ''}; reports in .build/bench/.")
 
 
 def micro_table(markdown):

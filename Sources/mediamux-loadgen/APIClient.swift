@@ -12,7 +12,7 @@ final class APIClient: Sendable {
         let id: String
         let ufrag: String
         let password: String
-        /// The first host candidate's address.
+        /// The first host candidate's address; the first TCP candidate's when asked for TCP.
         let candidate: TransportAddress
     }
 
@@ -29,7 +29,9 @@ final class APIClient: Sendable {
         self.session = URLSession(configuration: configuration)
     }
 
-    func createSession(room: String, user: String, handler: String, fingerprint: String) throws -> CreatedSession {
+    func createSession(
+        room: String, user: String, handler: String, fingerprint: String, overTCP: Bool = false
+    ) throws -> CreatedSession {
         let body: [String: Any] = [
             "user": user, "handler": handler, "remote": ["fingerprint": fingerprint, "setup": "actpass"],
         ]
@@ -39,10 +41,14 @@ final class APIClient: Sendable {
             throw LoadError("POST sessions: HTTP \(status) \(String(decoding: data.prefix(200), as: UTF8.self))")
         }
         let response = try JSONDecoder().decode(SessionResponse.self, from: data)
-        guard let pwd = response.ice.pwd, let line = response.ice.candidates?.first,
+        let transport = overTCP ? "tcp" : "udp"
+        guard let pwd = response.ice.pwd,
+            let line = response.ice.candidates?.first(where: {
+                $0.split(separator: " ").dropFirst(2).first == "\(transport)"
+            }),
             let candidate = Self.address(ofCandidate: line)
         else {
-            throw LoadError("the created session has no password or candidate")
+            throw LoadError("the created session has no password or \(transport) candidate")
         }
         return CreatedSession(id: response.id, ufrag: response.ice.ufrag, password: pwd, candidate: candidate)
     }

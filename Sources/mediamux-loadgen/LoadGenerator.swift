@@ -35,6 +35,7 @@ struct LoadGenerator: ParsableCommand {
     @Option(help: "Seconds between consent checks of each peer (RFC 7675 asks for about 5).") var consentInterval = 5.0
     @Option(help: "Local IPv4 address of the peers' sockets.") var source = "127.0.0.1"
     @Option(help: "Send media here instead of the session's first candidate.") var udp: String?
+    @Option(help: "udp, or tcp for ICE-TCP to the session's TCP candidate (RFC 4571 frames).") var transport = "udp"
     @Option(help: "Drive mediamux-reference at this address instead: fixed keys, no API, ICE or DTLS; echo only.")
     var reference: String?
     @Option(help: "SRTP profile against the reference: gcm or cm.") var profile = "gcm"
@@ -60,6 +61,12 @@ struct LoadGenerator: ParsableCommand {
             throw ValidationError("the reference forwarder only echoes")
         }
         guard IPAddress(self.source)?.isIPv4 == true else { throw ValidationError("--source must be an IPv4 address") }
+        guard self.transport == "udp" || self.transport == "tcp" else {
+            throw ValidationError("--transport is udp or tcp")
+        }
+        guard self.reference == nil || self.transport == "udp" else {
+            throw ValidationError("the reference forwarder speaks UDP only")
+        }
     }
 
     func run() throws {
@@ -141,7 +148,7 @@ struct LoadGenerator: ParsableCommand {
             api: api, dtls: try DTLSContext(certificate: certificate),
             fingerprint: Fingerprint.sha256(certificate.sha256).sdpValue,
             source: IPAddress(self.source)!, server: self.udp.flatMap { TransportAddress($0) },
-            handler: self.mode == .room ? "room" : "echo"
+            handler: self.mode == .room ? "room" : "echo", overTCP: self.transport == "tcp"
         )
         let outcomes = Mutex<(peers: [Peer?], failures: [PeerSetup.Stage: Int], firstError: String?)>(
             ([Peer?](repeating: nil, count: self.sessions), [:], nil)

@@ -22,18 +22,22 @@ struct PeerSetup: Sendable {
     /// Overrides the session's candidate (e.g. to reach a 1:1-NAT-announced server from inside).
     let server: TransportAddress?
     let handler: String
+    /// ICE-TCP to the session's TCP candidate instead of UDP.
+    let overTCP: Bool
 
     func connect(index: UInt32, room: String) throws(Failure) -> Peer {
         guard let api else { preconditionFailure("setup needs the API") }
         let created: APIClient.CreatedSession
         do {
             created = try api.createSession(
-                room: room, user: "lg-\(index)", handler: self.handler, fingerprint: self.fingerprint)
+                room: room, user: "lg-\(index)", handler: self.handler, fingerprint: self.fingerprint,
+                overTCP: self.overTCP)
         } catch {
             throw Failure(stage: .api, detail: "\(error)")
         }
         do {
-            let socket = try PeerSocket(source: self.source, server: self.server ?? created.candidate)
+            let socket = try PeerSocket(
+                source: self.source, server: self.server ?? created.candidate, stream: self.overTCP)
             try Self.checkConnectivity(socket, ufrag: created.ufrag, password: created.password)
             let keys = try Self.handshake(DTLSTestPeer(role: .client, context: self.dtls), over: socket)
             let srtp: SRTPSession

@@ -145,8 +145,16 @@ final class TrafficWorker: @unchecked Sendable {
         self.stats.consentChecks += 1
     }
 
-    /// Reads every queued datagram of the peer's socket, up to 32 per `recvmmsg`.
+    /// Reads every queued datagram of the peer's socket, up to 32 per `recvmmsg`; over TCP, every whole
+    /// frame the connection delivered.
     private func drain(_ peer: Peer, batch: OpaquePointer) {
+        if peer.socket.isStream {
+            let buffer = UnsafeMutableRawBufferPointer(start: mm_batch_slot(batch, 0), count: 2048)
+            while let length = peer.socket.receive(into: buffer) {
+                self.handle(buffer, length: length, at: MonotonicClock.now(), for: peer)
+            }
+            return
+        }
         while true {
             let count = Int(mm_batch_receive(batch, peer.socket.descriptor))
             let receivedAt = MonotonicClock.now()
