@@ -26,8 +26,9 @@ final class TCPListener: Sendable {
 
     /// A listening socket on `local`. With `reusePort` several share the address; SO_REUSEADDR lets a restart
     /// listen again while old connections sit in TIME_WAIT.
+    /// `counters` are made for the address as bound (the kernel's port for 0).
     static func listen(
-        _ local: TransportAddress, reusePort: Bool, counters: @autoclosure () -> TCPConnectionCounters
+        _ local: TransportAddress, reusePort: Bool, counters: (TransportAddress) -> TCPConnectionCounters
     ) throws(SocketError) -> TCPListener {
         let family = local.ip.isIPv4 ? AF_INET : AF_INET6
         let descriptor = socket(
@@ -56,7 +57,7 @@ final class TCPListener: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &actualLength) }
         }
         let bound = withUnsafePointer(to: &actual) { TransportAddress(storage: $0) } ?? local
-        return TCPListener(descriptor: descriptor, local: bound, counters: counters())
+        return TCPListener(descriptor: descriptor, local: bound, counters: counters(bound))
     }
 
     func close() {

@@ -201,16 +201,15 @@ public final class UDPTransport: Sendable {
         var counters: [TCPConnectionCounters] = []
         do {
             for address in self.bindAddresses {
-                let first = try TCPListener.listen(
-                    TransportAddress(ip: address, port: UInt16(port)), reusePort: true,
-                    counters: TCPConnectionCounters(
-                        label: "\(TransportAddress(ip: address, port: UInt16(port)))",
-                        threads: self.ioThreads.count, factory: self.metricsFactory))
+                let first = try TCPListener.listen(TransportAddress(ip: address, port: UInt16(port)), reusePort: true) {
+                    TCPConnectionCounters(label: "\($0)", threads: self.ioThreads.count, factory: self.metricsFactory)
+                }
+                // With port 0 the kernel picks one; the other addresses take the same number.
                 port = Int(first.local.port)
                 let shared = first.counters
                 var group = [first]
                 for _ in 1..<self.ioThreads.count {
-                    group.append(try TCPListener.listen(first.local, reusePort: true, counters: shared))
+                    group.append(try TCPListener.listen(first.local, reusePort: true) { _ in shared })
                 }
                 opened += group
                 counters.append(shared)

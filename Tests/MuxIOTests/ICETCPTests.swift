@@ -234,6 +234,26 @@ import Glibc
         await fixture.stop()
     }
 
+    @Test func rangeModeSessionsShareOneTCPPort() async throws {
+        let range = try RangeModeTests.freeRange(count: 4)
+        let fixture = try await MuxFixture {
+            $0.tcp.enabled = true
+            $0.udp.mode = .range
+            $0.udp.portRange = range
+        }
+        let first = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        let second = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        #expect(first.candidates.map(\.transport) == [.udp, .tcp])
+        let udpPorts = [first, second].compactMap { $0.candidates.first?.address.port }
+        #expect(Set(udpPorts).count == 2 && udpPorts.allSatisfy { range.contains(Int($0)) })
+        #expect(try self.tcpCandidate(first) == (try self.tcpCandidate(second)))
+        for session in [first, second] {
+            let client = try self.connect(to: session)
+            #expect(client.exchange(CheckRequest.rtp) == CheckRequest.rtp)
+        }
+        await fixture.stop()
+    }
+
     @Test func tcpCanBeTurnedOff() async throws {
         let fixture = try await MuxFixture { $0.tcp.enabled = false }
         let session = try await fixture.mux.createSession(SessionRequest(room: "r"))
