@@ -148,7 +148,8 @@ final class TCPConnection: @unchecked Sendable {
         (queue + output.end).copyMemory(from: frame.baseAddress! + written, byteCount: rest)
         let wasQueued = output.isQueued
         output.end += rest
-        if !wasQueued { mm_poller_watch_writable(poller, descriptor, 1) }
+        // Without EPOLLOUT the queue would never drain: a socket that cannot be watched has failed.
+        if !wasQueued && mm_poller_watch_writable(poller, descriptor, 1) != 0 { output.failed = true }
         return true
     }
 

@@ -65,15 +65,24 @@ final class TCPStreams {
 
     var connectionCount: Int { self.connections.count }
 
-    func listen(_ listener: TCPListener) {
+    /// Watches `listener`; false when the poller refused it (the caller keeps it paused, to try again).
+    @discardableResult
+    func listen(_ listener: TCPListener) -> Bool {
         let descriptor = listener.descriptor
-        if mm_poller_add(self.poller, descriptor) == 0 { self.listeners[descriptor] = listener }
+        guard mm_poller_add(self.poller, descriptor) == 0 else { return false }
+        self.listeners[descriptor] = listener
+        return true
     }
 
     /// Handles readiness of `descriptor` if it is one of the TCP sockets; false when it is not.
     func handle(_ descriptor: Int32, flags: UInt32, now: ContinuousClock.Instant) -> Bool {
         if let connection = self.connections[descriptor] {
             if flags & UInt32(MM_WRITABLE) != 0 { connection.flushQueued() }
+            // At once: a failed socket left in the poller would wake the thread until housekeeping.
+            if connection.hasFailed {
+                self.close(connection, reason: .sendFailed)
+                return true
+            }
             if flags & UInt32(MM_READABLE) != 0 { self.readAvailable(connection, now: now) }
             return true
         }
@@ -92,15 +101,28 @@ final class TCPStreams {
             var peerLength = socklen_t(0)
             let descriptor = mm_tcp_accept(listener.descriptor, &peer, &peerLength)
             guard descriptor >= 0 else {
-                let code = mm_errno()
-                if code == EMFILE || code == ENFILE { self.pause(listener) }
-                return
+                switch mm_errno() {
+                case EAGAIN, EWOULDBLOCK: return
+                // The listener stays readable while the process cannot take the connection: pause it.
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    self.pause(listener)
+                    return
+                // One connection that failed before it was taken (ECONNABORTED, EPROTO, …): the next one.
+                default: continue
+                }
             }
             guard let remote = TransportAddress(storage: &peer) else {
                 mm_tcp_abort(descriptor)
                 continue
             }
-            if let refusal = self.limits.admit(remote.ip) {
+            var refusal = self.limits.admit(remote.ip)
+            if refusal == .maxConnections && self.waitingCount > 0 {
+                // The total is full: a connection still waiting for its first check gives way, as when the
+                // waiting cap is, so idle sockets cannot keep a real client out through this limit either.
+                self.evictOldestWaiting()
+                refusal = self.limits.admit(remote.ip)
+            }
+            if let refusal {
                 listener.counters.didRefuse(refusal)
                 mm_tcp_abort(descriptor)
                 continue
@@ -237,6 +259,12 @@ final class TCPStreams {
             counters.didAuthenticate()
             self.send(response, on: connection)
             return true
+        case .drop(let reason) where reason == .rateLimited || reason == .ufragRateLimited:
+            // Budgets spent by others (a flood naming this session, or from its address) must not cost the
+            // client its connection: browsers do not dial a passive candidate twice. The check is dropped, as
+            // over UDP, and its retransmission may get through; the first-check timeout still bounds the wait.
+            counters.frames.dropped(reason, thread: self.thread)
+            return true
         case .reply(_, refused: let reason?), .drop(let reason):
             counters.frames.dropped(reason, thread: self.thread)
         case .deliver:
@@ -260,8 +288,7 @@ final class TCPStreams {
     func housekeep(now: ContinuousClock.Instant) {
         guard now >= self.nextHousekeeping ?? now else { return }
         self.nextHousekeeping = now + .milliseconds(250)
-        for listener in self.pausedListeners { self.listen(listener) }
-        self.pausedListeners.removeAll()
+        self.pausedListeners.removeAll { self.listen($0) }
         self.closeExpiredWaiting(now: now)
         for connection in self.connections.values where connection.hasFailed {
             self.close(connection, reason: .sendFailed)

@@ -30,10 +30,12 @@ struct HostCandidates {
                 ))
         }
         for (index, local) in tcp.enumerated() {
+            // A mapping's public port is the single UDP port's; TCP takes it only on the same number.
+            let sharesThePort = singlePort.contains { $0.port == local.port }
             candidates.append(
                 HostCandidate(
                     foundation: self.foundation(of: local.ip, transport: .tcp),
-                    address: self.announced(local, isRangePort: false),
+                    address: self.announced(local, isRangePort: !sharesThePort),
                     localPreference: HostCandidate.tcpLocalPreference(order: index), transport: .tcp
                 ))
         }

@@ -254,6 +254,22 @@ import Glibc
         await fixture.stop()
     }
 
+    @Test func aFullTotalMakesAWaitingConnectionGiveWay() async throws {
+        let fixture = try await MuxFixture {
+            $0.tcp.enabled = true
+            $0.tcp.maxConnections = 5
+        }
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        let server = try self.tcpCandidate(session)
+        let idle = try (0..<5).map { _ in try TCPTestClient(to: server) }
+        #expect(await eventually { fixture.mux.transport.openTCPConnections.waiting == 5 })
+        let client = try self.connect(to: session)
+        #expect(client.exchange(CheckRequest.rtp) == CheckRequest.rtp)
+        #expect(self.closed(fixture, .evicted, on: server) == 1)
+        #expect(idle[0].waitForClose())
+        await fixture.stop()
+    }
+
     @Test func tcpCanBeTurnedOff() async throws {
         let fixture = try await MuxFixture { $0.tcp.enabled = false }
         let session = try await fixture.mux.createSession(SessionRequest(room: "r"))

@@ -37,9 +37,16 @@ import Testing
 
     @Test func announcesTheNATsAddressAndPortForTCPToo() {
         let nat = AnnouncedAddress(local: self.first, publicIP: IPAddress("203.0.113.7")!, publicPort: 443)
-        let candidates = HostCandidates(bindAddresses: [self.first], announced: [nat])
-            .list(singlePort: [], rangePort: [], tcp: [TransportAddress(ip: self.first, port: 7882)])
-        #expect(candidates.map(\.address) == [TransportAddress(ip: IPAddress("203.0.113.7")!, port: 443)])
+        let single = [TransportAddress(ip: self.first, port: 7882)]
+        let sameNumber = HostCandidates(bindAddresses: [self.first], announced: [nat])
+            .list(singlePort: single, rangePort: [], tcp: single)
+        #expect(
+            sameNumber.map(\.address)
+                == Array(repeating: TransportAddress(ip: IPAddress("203.0.113.7")!, port: 443), count: 2))
+        // The mapping's port is the UDP port's: a TCP listener on another number keeps its own.
+        let otherNumber = HostCandidates(bindAddresses: [self.first], announced: [nat])
+            .list(singlePort: single, rangePort: [], tcp: [TransportAddress(ip: self.first, port: 8443)])
+        #expect(otherNumber.last?.address == TransportAddress(ip: IPAddress("203.0.113.7")!, port: 8443))
     }
 
     @Test func announcesTheNATsAddressAndItsPortForTheSinglePortOnly() {
