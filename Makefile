@@ -26,9 +26,10 @@ else
 $(error SRTP is openssl or system, not "$(SRTP)")
 endif
 # Real peers for `make test` only: two browsers (and iproute2/util-linux for their lo-only network
-# namespace, nftables to block UDP in it for the ICE-TCP checks), GStreamer for the rtp bridge, and
-# GStreamer's webrtcbin with libnice, driven from the system python3 through PyGObject.
-TEST_APT_PACKAGES := chromium firefox-esr iproute2 util-linux nftables gstreamer1.0-tools gstreamer1.0-plugins-base \
+# namespace, nftables to block UDP in it for the ICE-TCP checks), GStreamer for the rtp bridge,
+# GStreamer's webrtcbin with libnice, driven from the system python3 through PyGObject, and PostgreSQL's
+# server for the cluster tests (which start a throwaway one of their own; `make run` needs none).
+TEST_APT_PACKAGES := chromium firefox-esr iproute2 util-linux nftables postgresql gstreamer1.0-tools gstreamer1.0-plugins-base \
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice python3-gi gir1.2-gstreamer-1.0 \
 	gir1.2-gst-plugins-bad-1.0
 

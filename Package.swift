@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "MuxIO", targets: ["MuxIO"]),
         .library(name: "MuxSessions", targets: ["MuxSessions"]),
         .library(name: "MuxAPI", targets: ["MuxAPI"]),
+        .library(name: "MuxCluster", targets: ["MuxCluster"]),
         .library(name: "MuxConfig", targets: ["MuxConfig"]),
         .library(name: "MuxSDP", targets: ["MuxSDP"]),
         .library(name: "MuxCrypto", targets: ["MuxCrypto"]),
@@ -46,6 +47,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Wire formats: RFC 7983 classification, STUN. No sockets, no clock.
@@ -111,10 +113,20 @@ let package = Package(
             ]
         ),
         // HTTP control API and metrics export.
+        // Several nodes as one service: admission shared and exact, and node leases, in PostgreSQL.
+        .target(
+            name: "MuxCluster",
+            dependencies: [
+                "MuxCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "MuxAPI",
             dependencies: [
-                "MuxCore", "MuxIO", "MuxSessions", "MuxMedia", "MuxSecure", "MuxCrypto", "MuxSDP",
+                "MuxCore", "MuxIO", "MuxSessions", "MuxMedia", "MuxSecure", "MuxCrypto", "MuxSDP", "MuxCluster",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -134,7 +146,7 @@ let package = Package(
         .target(
             name: "MuxConfig",
             dependencies: [
-                "MuxAPI", "MuxIO", "MuxSessions", "MuxCore",
+                "MuxAPI", "MuxIO", "MuxSessions", "MuxCore", "MuxCluster",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -158,7 +170,7 @@ let package = Package(
         .testTarget(name: "MuxCryptoTests", dependencies: ["MuxCrypto", "MuxTestSupport"]),
         .testTarget(name: "MuxSDPTests", dependencies: ["MuxSDP"]),
         .testTarget(name: "MuxSecureTests", dependencies: ["MuxSecure", "MuxICE", "MuxWire", "MuxTestSupport"]),
-        .testTarget(name: "MuxConfigTests", dependencies: ["MuxConfig"]),
+        .testTarget(name: "MuxConfigTests", dependencies: ["MuxConfig", "MuxCluster"]),
         .testTarget(
             name: "MuxMediaTests",
             dependencies: [

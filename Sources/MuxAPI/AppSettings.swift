@@ -1,3 +1,4 @@
+import MuxCluster
 import MuxIO
 import MuxMedia
 import MuxSecure
@@ -13,6 +14,8 @@ public struct AppSettings: Sendable {
     public var privateKeyPath: String?
     /// Codec names SDP answers may keep (e.g. opus, VP8); nil keeps what the offer has.
     public var codecs: [String]?
+    /// Several nodes as one service, through a shared store; nil is one node with everything in memory.
+    public var cluster: ClusterSettings?
 
     public init() {}
 }

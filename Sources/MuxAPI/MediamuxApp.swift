@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import Metrics
+import MuxCluster
 import MuxCore
 import MuxCrypto
 import MuxIO
@@ -17,6 +18,8 @@ public struct MediamuxApp: Sendable {
     public let mux: SessionManager
     public let api: Application<RouterResponder<BasicRequestContext>>
     public let registry: PrometheusCollectorRegistry
+    /// The shared store of a cluster; nil for one node.
+    public let cluster: ClusterStore?
 
     /// Binds the UDP sockets and prepares the API; nothing runs until `services` do.
     /// `admission` is where session counts live (nil: `LocalAdmission` with the configured limits);
@@ -36,7 +39,14 @@ public struct MediamuxApp: Sendable {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets[UDPTransport.residenceLabel] = UDPTransport.residenceBuckets
         BuildInfo.record(factory: factory, logger: logger)
-        let admission = admission ?? LocalAdmission(limits: settings.mux.limits)
+        // A cluster's store is where counts live; a given store (tests, embedders) wins over both.
+        let cluster = settings.cluster.map { cluster in
+            ClusterStore(
+                settings: cluster, limits: settings.mux.limits,
+                node: .init(api: cluster.advertiseAPI ?? "", media: [], capacity: settings.mux.limits.maxSessionsTotal),
+                logger: logger)
+        }
+        let admission = admission ?? cluster ?? LocalAdmission(limits: settings.mux.limits)
         let certificate = try Self.certificate(settings)
         let dtls = try DTLSContext(certificate: certificate)
         if !DTLSEngine.clockFollowsCaller {
@@ -63,6 +73,7 @@ public struct MediamuxApp: Sendable {
                 routes: [
                     (["healthz"], [.get]), (["metrics"], [.get]), (["v1", "rooms"], [.get]),
                     (["v1", "rooms", "*", "sessions"], [.get, .post]), (["v1", "sessions", "*"], [.get, .delete]),
+                    (["v1", "cluster", "nodes"], [.get]),
                 ] + (settings.api.servesDemo ? [(["demo"], [.get])] : [])))
         router.add(
             middleware: BearerAuthMiddleware(apiToken: settings.api.token, metricsToken: settings.api.metricsToken))
@@ -79,6 +90,10 @@ public struct MediamuxApp: Sendable {
                 )
             }
         }
+        ClusterRoutes(
+            store: cluster, mux: mux, nodeID: settings.mux.nodeID, capacity: settings.mux.limits.maxSessionsTotal
+        )
+        .add(to: router)
         SessionRoutes(
             mux: mux, fingerprint: .sha256(certificate.sha256), codecs: settings.codecs,
             allowedRTPSinks: settings.mux.allowedRTPSinks,
@@ -97,6 +112,13 @@ public struct MediamuxApp: Sendable {
             ),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? settings.api.port
+                if let cluster, settings.cluster?.advertiseAPI == nil {
+                    let host = settings.api.host.contains(":") ? "[\(settings.api.host)]" : settings.api.host
+                    cluster.describe(api: "http://\(host):\(port)", media: mux.singlePortAddresses.map { "\($0)" })
+                } else {
+                    cluster?.describe(
+                        api: settings.cluster?.advertiseAPI ?? "", media: mux.singlePortAddresses.map { "\($0)" })
+                }
                 await onListening(
                     ListeningAddresses(
                         api: settings.api.host.contains(":")
@@ -106,7 +128,7 @@ public struct MediamuxApp: Sendable {
             },
             logger: logger
         )
-        return MediamuxApp(mux: mux, api: api, registry: registry)
+        return MediamuxApp(mux: mux, api: api, registry: registry, cluster: cluster)
     }
 
     /// Connection caps and request deadlines in front of every route (`HTTPLimits`).
@@ -154,8 +176,9 @@ public struct MediamuxApp: Sendable {
         self.handlerNames.filter { $0 != "rtp" }
     }
 
-    /// The mux first, so on shutdown (reverse order) the API stops taking requests before sessions close.
-    public var services: [any Service] { [self.mux, self.api] }
+    /// The store first and the mux next, so on shutdown (reverse order) the API stops taking requests before
+    /// sessions close, and sessions give their reservations back before the store's connections close.
+    public var services: [any Service] { (self.cluster.map { [$0] } ?? []) + [self.mux, self.api] }
 
     static func metricsResponse(_ registry: PrometheusCollectorRegistry) -> Response {
         var bytes: [UInt8] = []

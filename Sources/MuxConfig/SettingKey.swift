@@ -46,6 +46,8 @@ public enum SettingKeys {
         .init("api.max_creates_per_second"), .init("api.demo"),
         .init("api.max_connections"), .init("api.max_connections_per_ip"), .init("api.trusted_cidrs", .list),
         .init("api.header_timeout"), .init("api.body_timeout"), .init("api.idle_timeout"),
+        .init("cluster.store"), .init("cluster.node_id"), .init("cluster.advertise_api"),
+        .init("cluster.lease_seconds"),
         .init("log.level"),
     ]
 

@@ -1,5 +1,6 @@
 import Foundation
 import MuxAPI
+import MuxCluster
 import MuxCore
 import MuxICE
 import MuxIO
@@ -24,6 +25,8 @@ public struct LoadedSettings: Sendable {
 /// asks for, and its flag parser splits commas and drops stray words; hence sources of our own on Yams.
 public struct SettingsLoader {
     let values: SettingValues
+    /// `PGPASSWORD`, for a store URL without a password.
+    var storePassword: String?
 
     public static func load(
         configFile: String?, environment: [String: String], arguments: [String]
@@ -54,7 +57,7 @@ public struct SettingsLoader {
         let (fromEnvironment, unknown) = EnvironmentSettings.read(environment)
         values.merge(fromEnvironment) { _, later in later }
         values.merge(try FlagArguments.parse(arguments)) { _, later in later }
-        let loader = SettingsLoader(values: values)
+        let loader = SettingsLoader(values: values, storePassword: environment["PGPASSWORD"])
         let settings = try loader.settings()
         let level = try loader.text("log.level") ?? "info"
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -72,6 +75,7 @@ public struct SettingsLoader {
         try self.readSessions(&settings.mux)
         try self.readAPI(&settings.api)
         try self.readDTLS(&settings)
+        try self.readCluster(&settings)
         if settings.api.token == nil && !settings.api.isLoopback {
             throw ConfigurationError(
                 key: "api.token",
@@ -133,6 +137,30 @@ public struct SettingsLoader {
             try self.integer("tcp.max_connections_per_ip", in: 0...10_000_000) ?? tcp.maxConnectionsPerIP
         tcp.maxPendingConnections =
             try self.integer("tcp.max_pending_connections", in: 1...10_000_000) ?? tcp.maxPendingConnections
+    }
+
+    private func readCluster(_ settings: inout AppSettings) throws {
+        guard let url = try self.text("cluster.store") else {
+            for key in ["cluster.node_id", "cluster.advertise_api", "cluster.lease_seconds"]
+            where self.values[key] != nil {
+                throw ConfigurationError(key: key, message: "needs cluster.store; without it mediamux is one node")
+            }
+            return
+        }
+        let store: StoreAddress
+        switch StoreAddress.parse(url, environmentPassword: self.storePassword) {
+        case .success(let parsed): store = parsed
+        case .failure(let error): throw ConfigurationError(key: "cluster.store", message: "\(error)")
+        }
+        var cluster = ClusterSettings(store: store, nodeID: try self.text("cluster.node_id") ?? settings.mux.nodeID)
+        cluster.advertiseAPI = try self.text("cluster.advertise_api")
+        if let advertised = cluster.advertiseAPI, !(advertised.hasPrefix("http://") || advertised.hasPrefix("https://"))
+        {
+            throw ConfigurationError(key: "cluster.advertise_api", message: "\"\(advertised)\" is not an http:// URL")
+        }
+        cluster.leaseSeconds = try self.integer("cluster.lease_seconds", in: 2...3600) ?? cluster.leaseSeconds
+        settings.mux.nodeID = cluster.nodeID
+        settings.cluster = cluster
     }
 
     private func readSessions(_ mux: inout MuxSettings) throws {

@@ -1,3 +1,4 @@
+import MuxCluster
 import MuxConfig
 import Testing
 
@@ -45,6 +46,12 @@ import Testing
         ("tcp:\n  enabled: yes please\n", "tcp.enabled", "is not true or false"),
         ("tcp:\n  max_connections_per_ip: -1\n", "tcp.max_connections_per_ip", "0...10000000"),
         ("tcp:\n  prot: 443\n", "tcp.prot", "did you mean tcp.port?"),
+        ("cluster:\n  store: mysql://x@y/z\n", "cluster.store", "must start with postgres://"),
+        ("cluster:\n  store: postgres://host/db\n", "cluster.store", "names no user"),
+        ("cluster:\n  store: postgres://u@h:99999/db\n", "cluster.store", "port that is not 1-65535"),
+        ("cluster:\n  store: postgres://u@h/db?sslmode=verify-full\n", "cluster.store", "sslmode is disable"),
+        ("cluster:\n  node_id: a\n", "cluster.node_id", "needs cluster.store"),
+        ("cluster:\n  store: postgres://u@h/db\n  lease_seconds: 1\n", "cluster.lease_seconds", "2...3600"),
     ])
     func refusesWhatTheFileCannotMean(yaml: String, key: String, message: String) throws {
         let error = try #require(Self.error(yaml: yaml))
@@ -62,6 +69,23 @@ import Testing
         ).settings.mux.tcp
         #expect(!set.enabled && set.port == 443 && set.firstCheckTimeout == .seconds(2))
         #expect(set.maxConnectionsPerIP == 8 && set.maxConnections == 50)
+    }
+
+    @Test func readsTheClusterStoreWithThePasswordFromTheURLOrPGPASSWORD() throws {
+        let fromURL = try #require(
+            try Self.load(yaml: "cluster:\n  store: postgres://mux:s3cret@[::1]:6543/mediamux\n  node_id: node-a\n")
+                .settings.cluster)
+        #expect(
+            fromURL.store
+                == StoreAddress(host: "::1", port: 6543, user: "mux", password: "s3cret", database: "mediamux"))
+        #expect(fromURL.nodeID == "node-a" && fromURL.leaseSeconds == 10)
+        #expect("\(fromURL.store)" == "postgres://mux@[::1]:6543/mediamux", "no password in what is logged")
+        let loaded = try Self.load(
+            environment: ["MEDIAMUX_CLUSTER_STORE": "postgres://mux@db/mediamux?sslmode=require", "PGPASSWORD": "pw"])
+        let cluster = try #require(loaded.settings.cluster)
+        #expect(cluster.store.password == "pw" && cluster.store.port == 5432 && cluster.store.sslMode == "require")
+        #expect(loaded.settings.mux.nodeID == cluster.nodeID, "tickets carry the cluster's node id")
+        #expect(try Self.load(yaml: "").settings.cluster == nil)
     }
 
     @Test func readsListsAsSequencesOrCommaSeparatedText() throws {

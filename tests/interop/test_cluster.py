@@ -1,0 +1,171 @@
+"""Three mediamux nodes on loopback sharing one PostgreSQL store (Debian's server, started here): caps hold
+across the cluster under concurrent creations on every node, a killed node's reservations are released
+when its lease runs out, and while the store is down creations are refused and live sessions keep flowing."""
+
+import asyncio
+import os
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from mediamux_process import Mediamux, wait_for
+from postgres_server import PostgresServer
+from test_aioice import connect_agent
+
+LEASE_SECONDS = 2
+
+
+def node_config(store: str, node: str, room_cap=10, user_cap=5, total=1000) -> str:
+    return f"""
+udp:
+  bind: ["127.0.0.1"]
+  port: 0
+tcp:
+  enabled: false
+api:
+  host: 127.0.0.1
+  port: 0
+  max_creates_per_second: 10000
+limits:
+  max_sessions_per_room: {room_cap}
+  max_sessions_per_user: {user_cap}
+  max_sessions_total: {total}
+session:
+  default_handler: datagram_echo
+cluster:
+  store: {store}
+  node_id: {node}
+  lease_seconds: {LEASE_SECONDS}
+log:
+  level: info
+"""
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    server = PostgresServer()
+    yield server
+    server.close()
+
+
+class Cluster:
+    def __init__(self, postgres: PostgresServer, count=3, **limits):
+        self.postgres = postgres
+        self.store = postgres.create_database()
+        self.nodes = {}
+        for index in range(count):
+            name = f"node-{'abc'[index]}"
+            self.nodes[name] = Mediamux(node_config(self.store, name, **limits))
+        for name, node in self.nodes.items():
+            wait_for(lambda: self.state(node, name) == "up", timeout=15, message=f"{name} joining the cluster")
+
+    @staticmethod
+    def state(node: Mediamux, name: str):
+        status, body = node.request("GET", "/v1/cluster/nodes")
+        if status != 200:
+            return None
+        return next((entry["state"] for entry in body["nodes"] if entry["id"] == name), None)
+
+    def create_everywhere(self, count: int, room=lambda i: "shared", user=lambda i: None) -> list:
+        """`count` creations at once, spread round-robin over the nodes: their (status, body)."""
+        nodes = list(self.nodes.values())
+
+        def create(index):
+            body = {} if user(index) is None else {"user": user(index)}
+            return nodes[index % len(nodes)].request("POST", f"/v1/rooms/{room(index)}/sessions", body)
+
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            return list(pool.map(create, range(count)))
+
+    def close(self):
+        for node in self.nodes.values():
+            if node.process.poll() is None:
+                assert node.stop() == 0, node.output()[-3000:]
+
+
+@pytest.fixture
+def cluster(postgres):
+    made = []
+
+    def make(**options):
+        made.append(Cluster(postgres, **options))
+        return made[-1]
+
+    yield make
+    for each in made:
+        each.close()
+
+
+def codes(results):
+    return sorted(body.get("error", {}).get("code", "created") if status != 201 else "created" for status, body in results)
+
+
+def test_sixty_parallel_creations_on_three_nodes_admit_exactly_the_room_cap(cluster):
+    nodes = cluster()
+    results = nodes.create_everywhere(60)
+    assert codes(results).count("created") == 10, codes(results)
+    assert set(codes(results)) == {"created", "room_full"}, codes(results)
+    # Every node admitted some: the cap was shared, not reached by one node alone.
+    listed = nodes.nodes["node-a"].request("GET", "/v1/cluster/nodes")[1]["nodes"]
+    assert [entry["id"] for entry in listed] == ["node-a", "node-b", "node-c"]
+    assert sum(entry["sessions"] for entry in listed) == 10 and all(entry["state"] == "up" for entry in listed), listed
+
+
+def test_the_user_cap_and_each_nodes_capacity_hold_across_the_cluster(cluster):
+    nodes = cluster(user_cap=5, total=4)
+    by_user = nodes.create_everywhere(30, room=lambda i: f"room-{i}", user=lambda i: "ann")
+    assert codes(by_user).count("created") == 5, codes(by_user)
+    assert set(codes(by_user)) == {"created", "user_limit"}
+    # Each node's capacity is its own max_sessions_total (4): 3 nodes, 12 at most, whatever the spread.
+    by_total = nodes.create_everywhere(60, room=lambda i: f"other-{i}", user=lambda i: f"user-{i}")
+    # Each node gets 20 of the 60 and fills up to 4, counting the 5 it may already hold for ann.
+    assert codes(by_total).count("created") == 12 - 5, codes(by_total)
+    assert set(codes(by_total)) == {"created", "capacity"}
+    listed = nodes.nodes["node-b"].request("GET", "/v1/cluster/nodes")[1]["nodes"]
+    assert [entry["sessions"] for entry in listed] == [4, 4, 4], listed
+
+
+def test_a_killed_nodes_reservations_are_released_within_its_lease(cluster):
+    nodes = cluster(room_cap=6)
+    results = nodes.create_everywhere(6, room=lambda i: "call")
+    assert codes(results).count("created") == 6
+    a, b = nodes.nodes["node-a"], nodes.nodes["node-b"]
+    assert a.request("POST", "/v1/rooms/call/sessions", {})[1]["error"]["code"] == "room_full"
+    os.kill(b.process.pid, signal.SIGKILL)
+    b.process.wait()
+    # node-b held 2 of the 6; once its lease runs out they stop counting, and the room takes 2 more.
+    wait_for(lambda: Cluster.state(a, "node-b") == "dead", timeout=LEASE_SECONDS * 3, message="node-b dead")
+    assert [a.request("POST", "/v1/rooms/call/sessions", {})[0] for _ in range(3)] == [201, 201, 409]
+
+
+def test_creations_are_refused_while_the_store_is_down_and_live_sessions_keep_flowing(cluster, postgres):
+    nodes = cluster(count=1)
+    node = nodes.nodes["node-a"]
+    status, session = node.request("POST", "/v1/rooms/live/sessions", {"handler": "datagram_echo"})
+    assert status == 201, session
+
+    async def echo_through_outage():
+        agent = await connect_agent(session)
+        try:
+            await agent.send(b"\x80\x60before")
+            assert await asyncio.wait_for(agent.recv(), 3) == b"\x80\x60before"
+            await asyncio.to_thread(postgres.stop)
+            try:
+                status, body = await asyncio.to_thread(node.request, "POST", "/v1/rooms/live/sessions", {})
+                assert (status, body["error"]["code"]) == (503, "admission_unavailable"), body
+                await agent.send(b"\x80\x60during")
+                assert await asyncio.wait_for(agent.recv(), 3) == b"\x80\x60during"
+            finally:
+                await asyncio.to_thread(postgres.start)
+            # The pool reconnects: creations work again.
+            created = await asyncio.to_thread(
+                wait_for, lambda: node.request("POST", "/v1/rooms/live/sessions", {})[0] == 201, 15, 0.2, "creations again")
+            assert created
+            await agent.send(b"\x80\x60after")
+            assert await asyncio.wait_for(agent.recv(), 3) == b"\x80\x60after"
+        finally:
+            await agent.close()
+
+    asyncio.run(asyncio.wait_for(echo_through_outage(), 40))
+    assert node.session(session["id"])["state"] == "connected"
