@@ -120,7 +120,7 @@ fuzz-merge:
 ## thresholds; then the load scenarios (scripts/bench.py: mediamux-loadgen against mediamux and
 ## mediamux-reference). Rewrites the result blocks of docs/benchmarks.md.
 bench: srtp
-	@$(MAKE) --no-print-directory apt-install PACKAGES="libsrtp2-dev"
+	@$(MAKE) --no-print-directory apt-install PACKAGES="libsrtp2-dev postgresql"
 	$(SWIFT) build $(SWIFT_FLAGS) -c release --product mediamux
 	$(SWIFT) build $(SWIFT_FLAGS) -c release --product mediamux-loadgen
 	$(SWIFT) build $(SWIFT_FLAGS) -c release --product mediamux-reference
@@ -128,6 +128,7 @@ bench: srtp
 	cd Benchmarks && $(SWIFT) package $(SWIFT_FLAGS) benchmark thresholds check --no-progress
 	MEDIAMUX_BUILD=$(CURDIR)/$(BUILD_DIR)/release python3 scripts/bench.py --micro $(BUILD_DIR)/micro-benchmarks.md
 	MEDIAMUX_BUILD=$(CURDIR)/$(BUILD_DIR)/release python3 scripts/flood_bench.py
+	MEDIAMUX_BUILD=$(CURDIR)/$(BUILD_DIR)/release python3 scripts/cluster_bench.py
 
 clean:
 	rm -rf .build .build-srtp-system $(VENV)

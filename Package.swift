@@ -48,6 +48,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
     ],
     targets: [
         // Wire formats: RFC 7983 classification, STUN. No sockets, no clock.
@@ -127,6 +128,7 @@ let package = Package(
             name: "MuxAPI",
             dependencies: [
                 "MuxCore", "MuxIO", "MuxSessions", "MuxMedia", "MuxSecure", "MuxCrypto", "MuxSDP", "MuxCluster",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),

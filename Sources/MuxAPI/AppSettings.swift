@@ -16,6 +16,9 @@ public struct AppSettings: Sendable {
     public var codecs: [String]?
     /// Several nodes as one service, through a shared store; nil is one node with everything in memory.
     public var cluster: ClusterSettings?
+    /// How long a draining cluster node (SIGTERM, or `POST /v1/cluster/nodes/{id}/drain`) lets its sessions
+    /// go on before it closes them.
+    public var drainTimeout: Duration = .seconds(30)
 
     public init() {}
 }

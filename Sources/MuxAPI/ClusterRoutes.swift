@@ -6,12 +6,23 @@ import MuxSessions
 /// this node alone.
 struct ClusterRoutes: Sendable {
     let store: ClusterStore?
+    let drain: NodeDrain?
     let mux: SessionManager
     let nodeID: String
     let capacity: Int
 
     func add(to router: Hummingbird.Router<BasicRequestContext>) {
         router.get("/v1/cluster/nodes") { _, _ in try await self.nodes() }
+        router.post("/v1/cluster/nodes/:id/drain") { _, context in try await self.drain(context) }
+    }
+
+    /// Drains this node; another node's drain was forwarded to it (`ClusterForwarding`), so an id that is not
+    /// this node's names no live node.
+    private func drain(_ context: BasicRequestContext) async throws -> EditedResponse<NodeDrainDTO> {
+        let id = try context.parameters.require("id")
+        guard let drain, id == self.nodeID else { throw APIError.notFound("no live node \(id)") }
+        drain.start()
+        return EditedResponse(status: .accepted, response: NodeDrainDTO(id: id, state: "draining"))
     }
 
     private func nodes() async throws -> NodeListDTO {
@@ -50,4 +61,9 @@ struct NodeListDTO: ResponseEncodable {
     }
 
     let nodes: [Node]
+}
+
+struct NodeDrainDTO: ResponseEncodable {
+    let id: String
+    let state: String
 }

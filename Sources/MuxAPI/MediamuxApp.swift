@@ -20,6 +20,7 @@ public struct MediamuxApp: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// The shared store of a cluster; nil for one node.
     public let cluster: ClusterStore?
+    let drain: NodeDrain?
 
     /// Binds the UDP sockets and prepares the API; nothing runs until `services` do.
     /// `admission` is where session counts live (nil: `LocalAdmission` with the configured limits);
@@ -73,11 +74,18 @@ public struct MediamuxApp: Sendable {
                 routes: [
                     (["healthz"], [.get]), (["metrics"], [.get]), (["v1", "rooms"], [.get]),
                     (["v1", "rooms", "*", "sessions"], [.get, .post]), (["v1", "sessions", "*"], [.get, .delete]),
-                    (["v1", "cluster", "nodes"], [.get]),
+                    (["v1", "cluster", "nodes"], [.get]), (["v1", "cluster", "nodes", "*", "drain"], [.post]),
                 ] + (settings.api.servesDemo ? [(["demo"], [.get])] : [])))
         router.add(
             middleware: BearerAuthMiddleware(apiToken: settings.api.token, metricsToken: settings.api.metricsToken))
-        router.get("/healthz") { _, _ in HealthDTO(status: "ok") }
+        let drain = cluster.map {
+            NodeDrain(mux: mux, store: $0, timeout: settings.drainTimeout, logger: logger)
+        }
+        router.get("/healthz") { _, _ in
+            // 503 while draining, so a readiness probe takes the node out of rotation.
+            guard drain?.isDraining == true else { return Self.health("ok", status: .ok) }
+            return Self.health("draining", status: .serviceUnavailable)
+        }
         router.get("/metrics") { _, _ in
             mux.publishCounters()
             return Self.metricsResponse(registry)
@@ -90,8 +98,12 @@ public struct MediamuxApp: Sendable {
                 )
             }
         }
+        if let cluster {
+            router.add(middleware: ClusterForwarding(store: cluster, mux: mux, nodeID: settings.mux.nodeID))
+        }
         ClusterRoutes(
-            store: cluster, mux: mux, nodeID: settings.mux.nodeID, capacity: settings.mux.limits.maxSessionsTotal
+            store: cluster, drain: drain, mux: mux, nodeID: settings.mux.nodeID,
+            capacity: settings.mux.limits.maxSessionsTotal
         )
         .add(to: router)
         SessionRoutes(
@@ -128,7 +140,7 @@ public struct MediamuxApp: Sendable {
             },
             logger: logger
         )
-        return MediamuxApp(mux: mux, api: api, registry: registry, cluster: cluster)
+        return MediamuxApp(mux: mux, api: api, registry: registry, cluster: cluster, drain: drain)
     }
 
     /// Connection caps and request deadlines in front of every route (`HTTPLimits`).
@@ -177,8 +189,12 @@ public struct MediamuxApp: Sendable {
     }
 
     /// The store first and the mux next, so on shutdown (reverse order) the API stops taking requests before
-    /// sessions close, and sessions give their reservations back before the store's connections close.
-    public var services: [any Service] { (self.cluster.map { [$0] } ?? []) + [self.mux, self.api] }
+    /// sessions close, and sessions give their reservations back before the store's connections close. A
+    /// cluster node's drain comes last, so it runs first, while the API still answers.
+    public var services: [any Service] {
+        (self.cluster.map { [$0] } ?? []) + [self.mux, self.api]
+            + (self.drain.map { [DrainOnShutdown(drain: $0)] } ?? [])
+    }
 
     static func metricsResponse(_ registry: PrometheusCollectorRegistry) -> Response {
         var bytes: [UInt8] = []
@@ -200,4 +216,10 @@ public struct ListeningAddresses: Sendable, Codable {
 
 struct HealthDTO: ResponseEncodable {
     let status: String
+}
+
+extension MediamuxApp {
+    static func health(_ status: String, status code: HTTPResponse.Status) -> EditedResponse<HealthDTO> {
+        EditedResponse(status: code, response: HealthDTO(status: status))
+    }
 }

@@ -33,21 +33,34 @@ enum ClusterSchema {
                 "CREATE INDEX mediamux_reservations_user ON mediamux_reservations (user_id)",
                 "CREATE INDEX mediamux_reservations_node ON mediamux_reservations (node_id)",
             ]
-        )
+        ),
+        (
+            2,
+            [
+                """
+                CREATE TABLE mediamux_rooms (
+                    room text PRIMARY KEY,
+                    node_id text NOT NULL,
+                    placed_at timestamptz NOT NULL DEFAULT now()
+                )
+                """
+            ]
+        ),
     ]
 
-    /// Advisory lock keys: one for migrations, one that serialises reservations across nodes.
+    /// The advisory lock key of migrations (admission's are `AdmissionLocks`).
     static let migrationLock: Int64 = 0x6D6D_7800_0001
-    static let admissionLock: Int64 = 0x6D6D_7800_0002
 
     static func apply(on client: PostgresClient, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
-            try await connection.query(
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+                .collect()
+            _ = try await connection.query(
                 """
                 CREATE TABLE IF NOT EXISTS mediamux_schema (
                     version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
-                """, logger: logger)
+                """, logger: logger
+            ).collect()
             var applied = Set<Int>()
             for try await version in try await connection.query("SELECT version FROM mediamux_schema", logger: logger)
                 .decode(Int.self)
@@ -55,9 +68,12 @@ enum ClusterSchema {
                 applied.insert(version)
             }
             for migration in Self.migrations where !applied.contains(migration.version) {
-                for statement in migration.statements { try await connection.query(statement, logger: logger) }
-                try await connection.query(
-                    "INSERT INTO mediamux_schema (version) VALUES (\(migration.version))", logger: logger)
+                for statement in migration.statements {
+                    _ = try await connection.query(statement, logger: logger).collect()
+                }
+                _ = try await connection.query(
+                    "INSERT INTO mediamux_schema (version) VALUES (\(migration.version))", logger: logger
+                ).collect()
                 logger.info("applied store migration", metadata: ["version": "\(migration.version)"])
             }
         }

@@ -9,7 +9,7 @@ public struct ClusterSettings: Sendable, Equatable {
     /// A node that stops renewing its lease is dead after this, and its reservations are released.
     public var leaseSeconds: Int = 10
     /// How long a creation waits for the store before it answers 503 `admission_unavailable`.
-    public var storeTimeout: Duration = .seconds(2)
+    public var storeTimeout: Duration = .seconds(3)
 
     public init(store: StoreAddress, nodeID: String, advertiseAPI: String? = nil, leaseSeconds: Int = 10) {
         self.store = store

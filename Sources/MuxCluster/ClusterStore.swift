@@ -7,8 +7,9 @@ import Synchronization
 /// Admission shared by every node of a cluster, in PostgreSQL, and this node's lease there.
 ///
 /// A reservation is one row (session, node, room, user). `reserve` checks every cap and inserts in one
-/// transaction under a transaction-scoped advisory lock, so concurrent creations on all nodes are serialised
-/// by PostgreSQL itself and no cap is overshot; the same transaction first drops the rows of nodes whose lease
+/// transaction under transaction-scoped advisory locks of its room, its user and its node
+/// (`AdmissionLocks`), so concurrent creations that count against one cap are serialised by PostgreSQL
+/// itself, on every node, and none is overshot; the same transaction first drops the rows of nodes whose lease
 /// expired, so a dead node's sessions stop counting the moment its lease ends. Only creation and release wait
 /// for the store, never the packet path; when it cannot answer in `cluster.store_timeout`, creation is
 /// refused (`admission_unavailable`) rather than admitted on a guess.
@@ -41,10 +42,10 @@ public final class ClusterStore: AdmissionStore, Service {
         }
     }
 
-    private let settings: ClusterSettings
+    let settings: ClusterSettings
     private let limits: AdmissionLimits
-    private let client: PostgresClient
-    private let logger: Logger
+    let client: PostgresClient
+    let logger: Logger
     private let node: Mutex<Description>
     /// Reservations this node made and has not released.
     private let held = Mutex<Set<AdmissionTicket>>([])
@@ -64,7 +65,7 @@ public final class ClusterStore: AdmissionStore, Service {
             password: settings.store.password, database: settings.store.database,
             tls: Self.tls(settings.store.sslMode))
         configuration.options.connectTimeout = settings.storeTimeout
-        configuration.options.maximumConnections = 8
+        configuration.options.maximumConnections = 16
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 
@@ -102,33 +103,59 @@ public final class ClusterStore: AdmissionStore, Service {
         let (session, node, room, user) = ("\(ticket.session)", ticket.node, ticket.room, ticket.user)
         let logger = self.logger
         let client = self.client
+        let lease = self.leaseInterval
         let outcome: AdmissionRefusal?? = await withDeadline(self.settings.storeTimeout) {
-            try await client.withTransaction(logger: logger) { connection -> AdmissionRefusal? in
-                try await connection.query(
-                    "SELECT pg_advisory_xact_lock(\(ClusterSchema.admissionLock))", logger: logger)
-                try await connection.query(Self.releaseDeadNodes, logger: logger)
-                let rows = try await connection.query(
+            // First without a lock: a creation that a cap refuses anyway (most of a burst into a full room)
+            // costs one read and never queues behind the admitted ones. Counts only fall between this and
+            // the locked check, so a refusal here is never wrong for long.
+            let unlocked = try await client.query(
+                """
+                WITH live AS (
+                    SELECT r.room, r.user_id, r.node_id FROM mediamux_reservations r
+                    JOIN mediamux_nodes n ON n.id = r.node_id WHERE n.lease_until >= clock_timestamp())
+                SELECT (SELECT count(*) FROM mediamux_nodes WHERE id = \(node) AND lease_until >= clock_timestamp()),
+                       (SELECT count(*) FROM live WHERE room = \(room)),
+                       (SELECT count(*) FROM live WHERE user_id = \(user)),
+                       (SELECT count(*) FROM live WHERE node_id = \(node))
+                """, logger: logger)
+            if let refusal = try await Self.refusal(unlocked, limits: limits, hasUser: user != nil) {
+                return refusal
+            }
+            return try await client.withTransaction(logger: logger) { connection -> AdmissionRefusal? in
+                let keys =
+                    [AdmissionLocks.room(room), AdmissionLocks.node(node)]
+                    + (user.map { [AdmissionLocks.user($0)] } ?? [])
+                try await AdmissionLocks.take(keys, on: connection, logger: logger)
+                // One statement: the counts leave out the rows of nodes whose lease ended (their sessions are
+                // gone), and reaching the store renews this node's lease, so a burst of creations that delays
+                // the renewal round cannot make the others count it dead. clock_timestamp(), not now(): a
+                // transaction that waited for a lock must not compare or set leases with its start time.
+                let locked = try await connection.query(
                     """
-                    SELECT (SELECT count(*) FROM mediamux_reservations WHERE room = \(room)),
-                           (SELECT count(*) FROM mediamux_reservations WHERE user_id = \(user)),
-                           (SELECT count(*) FROM mediamux_reservations WHERE node_id = \(node))
+                    WITH me AS (
+                        UPDATE mediamux_nodes SET lease_until = greatest(lease_until, clock_timestamp() + \(lease)::interval)
+                        WHERE id = \(node) AND lease_until >= clock_timestamp() RETURNING id),
+                    live AS (
+                        SELECT r.room, r.user_id, r.node_id FROM mediamux_reservations r
+                        JOIN mediamux_nodes n ON n.id = r.node_id WHERE n.lease_until >= clock_timestamp())
+                    SELECT (SELECT count(*) FROM me),
+                           (SELECT count(*) FROM live WHERE room = \(room)),
+                           (SELECT count(*) FROM live WHERE user_id = \(user)),
+                           (SELECT count(*) FROM live WHERE node_id = \(node))
                     """, logger: logger)
-                var counts = (room: 0, user: 0, node: 0)
-                for try await (inRoom, ofUser, onNode) in rows.decode((Int, Int, Int).self) {
-                    counts = (inRoom, ofUser, onNode)
+                if let refusal = try await Self.refusal(locked, limits: limits, hasUser: user != nil) {
+                    return refusal
                 }
-                if counts.room >= limits.maxSessionsPerRoom { return .roomFull }
-                if user != nil && counts.user >= limits.maxSessionsPerUser { return .userLimit }
-                if counts.node >= limits.maxSessionsTotal { return .capacity }
-                try await connection.query(
+                _ = try await connection.query(
                     """
                     INSERT INTO mediamux_reservations (session_id, node_id, room, user_id)
                     VALUES (\(session), \(node), \(room), \(user)) ON CONFLICT DO NOTHING
-                    """, logger: logger)
+                    """, logger: logger
+                ).collect()
                 return nil
             }
         }
-        guard let refusal = outcome else {
+        guard let refusal = outcome, refusal != .unavailable else {
             // Down, or slow: the transaction may still commit after the deadline, so it is undone later.
             self.pendingReleases.withLock { _ = $0.insert(ticket) }
             return .unavailable
@@ -137,14 +164,32 @@ public final class ClusterStore: AdmissionStore, Service {
         return refusal
     }
 
+    /// The cap that the counts (this node alive, in the room, of the user, on this node) say refuses a new
+    /// session. A lapsed lease refuses too: the others no longer count this node's rows, so nothing is
+    /// admitted until the renewal round has counted its live sessions again.
+    private static func refusal(
+        _ rows: PostgresRowSequence, limits: AdmissionLimits, hasUser: Bool
+    ) async throws -> AdmissionRefusal? {
+        var counts = (alive: 0, room: 0, user: 0, node: 0)
+        for try await (alive, inRoom, ofUser, onNode) in rows.decode((Int, Int, Int, Int).self) {
+            counts = (alive, inRoom, ofUser, onNode)
+        }
+        if counts.alive != 1 { return .unavailable }
+        if counts.room >= limits.maxSessionsPerRoom { return .roomFull }
+        if hasUser && counts.user >= limits.maxSessionsPerUser { return .userLimit }
+        if counts.node >= limits.maxSessionsTotal { return .capacity }
+        return nil
+    }
+
     public func release(_ ticket: AdmissionTicket) async {
         self.held.withLock { _ = $0.remove(ticket) }
         let client = self.client
         let logger = self.logger
         let released: Void? = await withDeadline(self.settings.storeTimeout) {
-            try await client.query(
+            _ = try await client.query(
                 "DELETE FROM mediamux_reservations WHERE session_id = \("\(ticket.session)") AND node_id = \(ticket.node)",
-                logger: logger)
+                logger: logger
+            ).collect()
         }
         if released == nil { self.pendingReleases.withLock { _ = $0.insert(ticket) } }
     }
@@ -160,7 +205,7 @@ public final class ClusterStore: AdmissionStore, Service {
             var nodes: [Node] = []
             let rows = try await client.query(
                 """
-                SELECT n.id, n.api, n.media, n.capacity, n.state, n.lease_until < now(),
+                SELECT n.id, n.api, n.media, n.capacity, n.state, n.lease_until < clock_timestamp(),
                        (SELECT count(*) FROM mediamux_reservations r WHERE r.node_id = n.id)
                 FROM mediamux_nodes n ORDER BY n.id
                 """, logger: logger)
@@ -176,15 +221,22 @@ public final class ClusterStore: AdmissionStore, Service {
         }
     }
 
-    /// From now on the node shows as `draining`.
+    /// From now on the node shows as `draining` (at the next renewal, or `announceState`).
     public func startDraining() {
         self.draining.store(true, ordering: .relaxed)
+    }
+
+    /// Renews the lease now, with the node's state, rather than at the next round.
+    public func announceState() async {
+        guard self.registered.load(ordering: .acquiring) else { return }
+        let renewed: Void? = await withDeadline(self.settings.storeTimeout) { try await self.renew() }
+        if renewed == nil { self.logger.warning("could not tell the cluster store this node's state yet") }
     }
 
     /// The rows of nodes whose lease ran out: they hold nothing any more.
     private static let releaseDeadNodes: PostgresQuery = """
         DELETE FROM mediamux_reservations
-        WHERE node_id IN (SELECT id FROM mediamux_nodes WHERE lease_until < now())
+        WHERE node_id IN (SELECT id FROM mediamux_nodes WHERE lease_until < clock_timestamp())
         """
 
     // MARK: The lease
@@ -228,16 +280,18 @@ public final class ClusterStore: AdmissionStore, Service {
         let logger = self.logger
         let lease = self.leaseInterval
         try await self.client.withTransaction(logger: logger) { connection in
-            try await connection.query("DELETE FROM mediamux_reservations WHERE node_id = \(id)", logger: logger)
-            try await connection.query(
+            _ = try await connection.query("DELETE FROM mediamux_reservations WHERE node_id = \(id)", logger: logger)
+                .collect()
+            _ = try await connection.query(
                 """
                 INSERT INTO mediamux_nodes (id, api, media, capacity, state, lease_until, started_at)
                 VALUES (\(id), \(node.api), \(node.media.joined(separator: ",")), \(node.capacity), 'up',
-                        now() + \(lease)::interval, now())
+                        clock_timestamp() + \(lease)::interval, now())
                 ON CONFLICT (id) DO UPDATE SET api = EXCLUDED.api, media = EXCLUDED.media,
                     capacity = EXCLUDED.capacity, state = 'up', lease_until = EXCLUDED.lease_until,
                     started_at = EXCLUDED.started_at
-                """, logger: logger)
+                """, logger: logger
+            ).collect()
         }
     }
 
@@ -250,39 +304,47 @@ public final class ClusterStore: AdmissionStore, Service {
         let pending = self.pendingReleases.withLock { $0 }
         let held = self.held.withLock { $0 }
         let lapsed = try await self.client.withTransaction(logger: logger) { connection -> Bool in
-            // Under the admission lock, so a lapsed node's rows are not re-inserted past a cap being checked.
-            try await connection.query("SELECT pg_advisory_xact_lock(\(ClusterSchema.admissionLock))", logger: logger)
+            // A plain renewal takes only the node's row: it must not queue behind a burst of creations.
             let rows = try await connection.query(
                 """
-                UPDATE mediamux_nodes SET lease_until = now() + \(lease)::interval, state = \(state),
+                UPDATE mediamux_nodes SET lease_until = clock_timestamp() + \(lease)::interval, state = \(state),
                     api = \(node.api), media = \(node.media.joined(separator: ",")), capacity = \(node.capacity)
-                WHERE id = \(id) AND lease_until >= now() RETURNING id
+                WHERE id = \(id) AND lease_until >= clock_timestamp() RETURNING id
                 """, logger: logger)
             var renewed = false
             for try await _ in rows { renewed = true }
             if !renewed {
-                try await connection.query(
+                // Under their rooms', users' and this node's locks, so no cap is being checked meanwhile.
+                let keys = held.flatMap { ticket in
+                    [AdmissionLocks.room(ticket.room), AdmissionLocks.node(ticket.node)]
+                        + (ticket.user.map { [AdmissionLocks.user($0)] } ?? [])
+                }
+                try await AdmissionLocks.take(keys + [AdmissionLocks.node(id)], on: connection, logger: logger)
+                _ = try await connection.query(
                     """
                     INSERT INTO mediamux_nodes (id, api, media, capacity, state, lease_until)
                     VALUES (\(id), \(node.api), \(node.media.joined(separator: ",")), \(node.capacity), \(state),
-                            now() + \(lease)::interval)
+                            clock_timestamp() + \(lease)::interval)
                     ON CONFLICT (id) DO UPDATE SET lease_until = EXCLUDED.lease_until, state = EXCLUDED.state
-                    """, logger: logger)
+                    """, logger: logger
+                ).collect()
                 for ticket in held {
-                    try await connection.query(
+                    _ = try await connection.query(
                         """
                         INSERT INTO mediamux_reservations (session_id, node_id, room, user_id)
                         VALUES (\("\(ticket.session)"), \(ticket.node), \(ticket.room), \(ticket.user))
                         ON CONFLICT DO NOTHING
-                        """, logger: logger)
+                        """, logger: logger
+                    ).collect()
                 }
             }
             for ticket in pending where !held.contains(ticket) {
-                try await connection.query(
+                _ = try await connection.query(
                     "DELETE FROM mediamux_reservations WHERE session_id = \("\(ticket.session)") AND node_id = \(ticket.node)",
-                    logger: logger)
+                    logger: logger
+                ).collect()
             }
-            try await connection.query(Self.releaseDeadNodes, logger: logger)
+            _ = try await connection.query(Self.releaseDeadNodes, logger: logger).collect()
             return !renewed
         }
         self.pendingReleases.withLock { $0.subtract(pending) }

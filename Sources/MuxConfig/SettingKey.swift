@@ -46,8 +46,10 @@ public enum SettingKeys {
         .init("api.max_creates_per_second"), .init("api.demo"),
         .init("api.max_connections"), .init("api.max_connections_per_ip"), .init("api.trusted_cidrs", .list),
         .init("api.header_timeout"), .init("api.body_timeout"), .init("api.idle_timeout"),
+        .init("shutdown.drain_timeout"),
         .init("cluster.store"), .init("cluster.node_id"), .init("cluster.advertise_api"),
         .init("cluster.lease_seconds"),
+        .init("cluster.store_timeout"),
         .init("log.level"),
     ]
 

@@ -141,7 +141,10 @@ public struct SettingsLoader {
 
     private func readCluster(_ settings: inout AppSettings) throws {
         guard let url = try self.text("cluster.store") else {
-            for key in ["cluster.node_id", "cluster.advertise_api", "cluster.lease_seconds"]
+            for key in [
+                "cluster.node_id", "cluster.advertise_api", "cluster.lease_seconds", "cluster.store_timeout",
+                "shutdown.drain_timeout",
+            ]
             where self.values[key] != nil {
                 throw ConfigurationError(key: key, message: "needs cluster.store; without it mediamux is one node")
             }
@@ -159,6 +162,12 @@ public struct SettingsLoader {
             throw ConfigurationError(key: "cluster.advertise_api", message: "\"\(advertised)\" is not an http:// URL")
         }
         cluster.leaseSeconds = try self.integer("cluster.lease_seconds", in: 2...3600) ?? cluster.leaseSeconds
+        if let seconds = try self.integer("cluster.store_timeout", in: 1...60) {
+            cluster.storeTimeout = .seconds(seconds)
+        }
+        if let seconds = try self.integer("shutdown.drain_timeout", in: 0...86_400) {
+            settings.drainTimeout = .seconds(seconds)
+        }
         settings.mux.nodeID = cluster.nodeID
         settings.cluster = cluster
     }

@@ -83,6 +83,17 @@ extension SessionManager {
         await self.closeSession(id, reason: .deleted)
     }
 
+    /// Closes every live session (a drained node at its deadline) and says how many; new ones are still admitted.
+    public func closeEverySession(reason: CloseReason) async -> Int {
+        var closed = 0
+        for room in self.rooms().keys {
+            for snapshot in self.snapshots(inRoom: room) where await self.closeSession(snapshot.id, reason: reason) {
+                closed += 1
+            }
+        }
+        return closed
+    }
+
     @discardableResult
     public func closeSession(_ id: SessionID, reason: CloseReason) async -> Bool {
         guard let closed = self.router.close(id, reason: reason, now: .now) else { return false }

@@ -37,6 +37,9 @@ def wait_for(condition, timeout=10.0, interval=0.02, message="condition"):
 
 
 class Mediamux:
+    # Seconds a test waits for one API answer; a cluster's nodes, sharing two cores with PostgreSQL, may take longer.
+    request_timeout = 5
+
     def __init__(self, config_yaml: str, extra_args=(), wrapper=()):
         """`wrapper` runs the binary through a command that execs it, such as `prlimit --nofile=1024 --`."""
         self.dir = tempfile.TemporaryDirectory(prefix="mediamux-test-")
@@ -66,13 +69,13 @@ class Mediamux:
         self.log.seek(0)
         return self.log.read()
 
-    def request(self, method: str, path: str, body=None, token=TOKEN):
+    def request(self, method: str, path: str, body=None, token=TOKEN, timeout=None):
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.api + path, data=data, method=method)
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         try:
-            with urllib.request.urlopen(request, timeout=5) as response:
+            with urllib.request.urlopen(request, timeout=timeout or self.request_timeout) as response:
                 text = response.read().decode()
                 return response.status, (json.loads(text) if text and text.startswith("{") else text)
         except urllib.error.HTTPError as error:

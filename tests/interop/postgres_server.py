@@ -47,7 +47,7 @@ class PostgresServer:
         return completed.stdout
 
     def start(self):
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c log_lock_waits=on"
         self._run(binary("pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w", "-o", options, "start")
 
     def stop(self):

@@ -13,10 +13,10 @@ from mediamux_process import Mediamux, wait_for
 from postgres_server import PostgresServer
 from test_aioice import connect_agent
 
-LEASE_SECONDS = 2
+LEASE_SECONDS = 3
 
 
-def node_config(store: str, node: str, room_cap=10, user_cap=5, total=1000) -> str:
+def node_config(store: str, node: str, room_cap=10, user_cap=5, total=1000, drain=1, store_timeout=15) -> str:
     return f"""
 udp:
   bind: ["127.0.0.1"]
@@ -33,10 +33,13 @@ limits:
   max_sessions_total: {total}
 session:
   default_handler: datagram_echo
+shutdown:
+  drain_timeout: {drain}
 cluster:
   store: {store}
   node_id: {node}
   lease_seconds: {LEASE_SECONDS}
+  store_timeout: {store_timeout}
 log:
   level: info
 """
@@ -57,6 +60,9 @@ class Cluster:
         for index in range(count):
             name = f"node-{'abc'[index]}"
             self.nodes[name] = Mediamux(node_config(self.store, name, **limits))
+            # A burst queues on the store's locks; on this 2-core machine, with debug builds, an answer can
+            # take seconds. What the tests check is which answers come, not how fast.
+            self.nodes[name].request_timeout = 30
         for name, node in self.nodes.items():
             wait_for(lambda: self.state(node, name) == "up", timeout=15, message=f"{name} joining the cluster")
 
@@ -130,17 +136,23 @@ def test_a_killed_nodes_reservations_are_released_within_its_lease(cluster):
     nodes = cluster(room_cap=6)
     results = nodes.create_everywhere(6, room=lambda i: "call")
     assert codes(results).count("created") == 6
-    a, b = nodes.nodes["node-a"], nodes.nodes["node-b"]
-    assert a.request("POST", "/v1/rooms/call/sessions", {})[1]["error"]["code"] == "room_full"
-    os.kill(b.process.pid, signal.SIGKILL)
-    b.process.wait()
-    # node-b held 2 of the 6; once its lease runs out they stop counting, and the room takes 2 more.
-    wait_for(lambda: Cluster.state(a, "node-b") == "dead", timeout=LEASE_SECONDS * 3, message="node-b dead")
-    assert [a.request("POST", "/v1/rooms/call/sessions", {})[0] for _ in range(3)] == [201, 201, 409]
+    a = nodes.nodes["node-a"]
+    # The room was placed on one node, which holds all six, whichever node each creation reached.
+    held = holder_of(nodes, a)
+    owner = next(name for name, count in held.items() if count == 6)
+    survivor = next(node for name, node in nodes.nodes.items() if name != owner)
+    assert survivor.request("POST", "/v1/rooms/call/sessions", {})[1]["error"]["code"] == "room_full"
+    victim = nodes.nodes[owner]
+    os.kill(victim.process.pid, signal.SIGKILL)
+    victim.process.wait()
+    # Once its lease runs out its six stop counting, and the room, placed again, takes six more.
+    wait_for(lambda: Cluster.state(survivor, owner) == "dead", timeout=LEASE_SECONDS * 3, message=f"{owner} dead")
+    assert [survivor.request("POST", "/v1/rooms/call/sessions", {})[0] for _ in range(7)] == [201] * 6 + [409]
+    assert holder_of(nodes, survivor)[owner] == 0
 
 
 def test_creations_are_refused_while_the_store_is_down_and_live_sessions_keep_flowing(cluster, postgres):
-    nodes = cluster(count=1)
+    nodes = cluster(count=1, store_timeout=2)
     node = nodes.nodes["node-a"]
     status, session = node.request("POST", "/v1/rooms/live/sessions", {"handler": "datagram_echo"})
     assert status == 201, session
@@ -169,3 +181,111 @@ def test_creations_are_refused_while_the_store_is_down_and_live_sessions_keep_fl
 
     asyncio.run(asyncio.wait_for(echo_through_outage(), 40))
     assert node.session(session["id"])["state"] == "connected"
+
+
+def holder_of(nodes: Cluster, via: Mediamux) -> dict:
+    """Sessions per node id, as the store counts them."""
+    return {entry["id"]: entry["sessions"] for entry in via.request("GET", "/v1/cluster/nodes")[1]["nodes"]}
+
+
+def test_two_aiortc_peers_created_through_different_nodes_hear_each_other(cluster):
+    from aiortc import RTCBundlePolicy
+
+    from test_aiortc import ECHO_TIMEOUT, EchoCall
+
+    nodes = cluster()
+    a, b = nodes.nodes["node-a"], nodes.nodes["node-b"]
+
+    async def run():
+        alice, bob = EchoCall(RTCBundlePolicy.MAX_BUNDLE), EchoCall(RTCBundlePolicy.MAX_BUNDLE)
+        try:
+            _, alice_session = await alice.join(a, "call", "room")
+            _, bob_session = await bob.join(b, "call", "room")
+            await alice.wait_for_echo()
+            await bob.wait_for_echo()
+            heard_by_alice, heard_by_bob = await alice.ssrcs(), await bob.ssrcs()
+            for kind in ("audio", "video"):
+                assert heard_by_bob[kind][0] in heard_by_alice[kind][1], (kind, heard_by_alice, heard_by_bob)
+                assert heard_by_alice[kind][0] in heard_by_bob[kind][1], (kind, heard_by_alice, heard_by_bob)
+            return alice_session, bob_session
+        finally:
+            await alice.close()
+            await bob.close()
+
+    alice_session, bob_session = asyncio.run(asyncio.wait_for(run(), ECHO_TIMEOUT + 20))
+    # Both on the room's node, whichever node each creation reached.
+    held = holder_of(nodes, a)
+    assert sorted(held.values()) == [0, 0, 2], held
+    owner = next(name for name, count in held.items() if count == 2)
+    for node in nodes.nodes.values():
+        status, body = node.request("GET", f"/v1/sessions/{alice_session['id']}")
+        assert status == 200 and body["room"] == "call", (node.api, status, body)
+    assert owner
+
+
+def test_reads_and_deletions_work_from_any_node_and_a_dead_nodes_rooms_are_placed_again(cluster):
+    nodes = cluster()
+    a = nodes.nodes["node-a"]
+    status, session = a.request("POST", "/v1/rooms/moving/sessions", {})
+    assert status == 201, session
+    owner = next(name for name, count in holder_of(nodes, a).items() if count == 1)
+    others = [node for name, node in nodes.nodes.items() if name != owner]
+    assert others[0].request("GET", f"/v1/sessions/{session['id']}")[1]["id"] == session["id"]
+    assert others[1].request("DELETE", f"/v1/sessions/{session['id']}")[0] == 204
+    assert holder_of(nodes, others[0])[owner] == 0
+
+    assert others[0].request("POST", "/v1/rooms/moving/sessions", {})[0] == 201
+    assert holder_of(nodes, others[0])[owner] == 1, "the room stays on its node while that node lives"
+    victim = nodes.nodes[owner]
+    os.kill(victim.process.pid, signal.SIGKILL)
+    victim.process.wait()
+    wait_for(lambda: Cluster.state(others[0], owner) == "dead", timeout=LEASE_SECONDS * 3, message=f"{owner} dead")
+    status, moved = others[1].request("POST", "/v1/rooms/moving/sessions", {})
+    assert status == 201, moved
+    held = holder_of(nodes, others[0])
+    assert held[owner] == 0 and sum(held.values()) == 1, held
+
+
+def test_a_draining_node_gets_no_new_rooms_and_its_sessions_end_with_close_notify(cluster):
+    from aiortc import RTCBundlePolicy
+
+    from test_aiortc import EchoCall
+
+    nodes = cluster(count=2, drain=2)
+    a = nodes.nodes["node-a"]
+
+    async def run():
+        call = EchoCall(RTCBundlePolicy.MAX_BUNDLE)
+        try:
+            _, session = await call.join(a, "drained", "echo")
+            await call.wait_for_echo()
+            owner = next(name for name, count in holder_of(nodes, a).items() if count == 1)
+            other = next(name for name in nodes.nodes if name != owner)
+            # Asked of the other node, which forwards it.
+            status, body = await asyncio.to_thread(
+                nodes.nodes[other].request, "POST", f"/v1/cluster/nodes/{owner}/drain", {})
+            assert (status, body["state"]) == (202, "draining"), body
+            assert nodes.nodes[owner].request("GET", "/healthz") == (503, {"status": "draining"})
+            await asyncio.to_thread(
+                wait_for, lambda: Cluster.state(a, owner) == "draining", 5, 0.1, f"{owner} draining")
+            # A new room goes to the other node, even when asked of the draining one.
+            assert nodes.nodes[owner].request("POST", "/v1/rooms/fresh/sessions", {})[0] == 201
+            assert holder_of(nodes, a)[other] == 1
+            # The session goes on until the deadline, then ends with a close_notify the peer sees at once.
+            assert call.pc.connectionState == "connected"
+            await until_closed(call, timeout=8)
+            return session, owner
+        finally:
+            await call.close()
+
+    session, owner = asyncio.run(asyncio.wait_for(run(), 40))
+    ended = nodes.nodes[owner].session(session["id"])
+    assert (ended["state"], ended["close_reason"]) == ("closed", "shutdown"), ended
+    assert nodes.nodes[owner].process.poll() is None, "a drained node stays up until it is stopped"
+
+
+async def until_closed(call, timeout):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while call.pc.connectionState != "closed":
+        assert asyncio.get_running_loop().time() < deadline, f"aiortc still {call.pc.connectionState}"
+        await asyncio.sleep(0.05)
