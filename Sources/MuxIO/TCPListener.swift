@@ -30,33 +30,14 @@ final class TCPListener: Sendable {
     static func listen(
         _ local: TransportAddress, reusePort: Bool, counters: (TransportAddress) -> TCPConnectionCounters
     ) throws(SocketError) -> TCPListener {
-        let family = local.ip.isIPv4 ? AF_INET : AF_INET6
-        let descriptor = socket(
-            family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw SocketError("socket", local, errno) }
-        func option(_ level: Int32, _ name: Int32, _ value: Int32) {
-            var value = value
-            setsockopt(descriptor, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
-        }
-        option(SOL_SOCKET, SO_REUSEADDR, 1)
-        if reusePort { option(SOL_SOCKET, SO_REUSEPORT, 1) }
-        if !local.ip.isIPv4 { option(Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1) }
-        var address = sockaddr_storage()
-        let length = local.write(to: &address)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(descriptor, $0, length) }
-        }
-        guard result == 0, Glibc.listen(descriptor, SOMAXCONN) == 0 else {
-            let error = SocketError(result == 0 ? "listen" : "bind", local, errno)
+        var options = [BoundSocket.Option.enabled(SO_REUSEADDR)]
+        if reusePort { options.append(.enabled(SO_REUSEPORT)) }
+        let (descriptor, bound) = try BoundSocket.open(SOCK_STREAM, on: local, options: options)
+        guard Glibc.listen(descriptor, SOMAXCONN) == 0 else {
+            let error = SocketError("listen", local, errno)
             Glibc.close(descriptor)
             throw error
         }
-        var actual = sockaddr_storage()
-        var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &actualLength) }
-        }
-        let bound = withUnsafePointer(to: &actual) { TransportAddress(storage: $0) } ?? local
         return TCPListener(descriptor: descriptor, local: bound, counters: counters(bound))
     }
 

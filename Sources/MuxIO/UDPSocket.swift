@@ -24,36 +24,11 @@ final class UDPSocket: Sendable {
     deinit { self.close() }
 
     static func bind(_ local: TransportAddress, reusePort: Bool, bufferBytes: Int) throws(SocketError) -> UDPSocket {
-        let family = local.ip.isIPv4 ? AF_INET : AF_INET6
-        let descriptor = socket(
-            family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw SocketError("socket", local, errno) }
-        func option(_ level: Int32, _ name: Int32, _ value: Int32) {
-            var value = value
-            setsockopt(descriptor, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
-        }
-        if reusePort { option(SOL_SOCKET, SO_REUSEPORT, 1) }
-        if !local.ip.isIPv4 { option(Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1) }
         let buffer = Int32(clamping: bufferBytes)
-        option(SOL_SOCKET, SO_RCVBUF, buffer)
-        option(SOL_SOCKET, SO_SNDBUF, buffer)
-        var address = sockaddr_storage()
-        let length = local.write(to: &address)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(descriptor, $0, length) }
-        }
-        guard bound == 0 else {
-            let error = SocketError("bind", local, errno)
-            Glibc.close(descriptor)
-            throw error
-        }
-        var actual = sockaddr_storage()
-        var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &actualLength) }
-        }
-        return UDPSocket(
-            descriptor: descriptor, local: withUnsafePointer(to: &actual) { TransportAddress(storage: $0) } ?? local)
+        var options = [BoundSocket.Option(name: SO_RCVBUF, value: buffer), .init(name: SO_SNDBUF, value: buffer)]
+        if reusePort { options.append(.enabled(SO_REUSEPORT)) }
+        let (descriptor, bound) = try BoundSocket.open(SOCK_DGRAM, on: local, options: options)
+        return UDPSocket(descriptor: descriptor, local: bound)
     }
 
     /// Linux reports twice the size it granted (the rest is bookkeeping).
