@@ -28,9 +28,7 @@ extension ClusterStore {
                       AND (n.state = 'up' OR EXISTS (
                           SELECT 1 FROM mediamux_reservations r WHERE r.room = p.room AND r.node_id = n.id))
                     """, logger: logger)
-                for try await (node, api) in placed.decode((String, String).self) {
-                    return Owner(node: node, api: api)
-                }
+                if let owner = try await Self.owner(in: placed) { return owner }
                 let candidates = try await connection.query(
                     """
                     SELECT n.id, n.api FROM mediamux_nodes n
@@ -40,11 +38,7 @@ extension ClusterStore {
                              / greatest(n.capacity, 1), random()
                     LIMIT 1
                     """, logger: logger)
-                var owner: Owner?
-                for try await (node, api) in candidates.decode((String, String).self) {
-                    owner = Owner(node: node, api: api)
-                }
-                guard let owner else { return nil }
+                guard let owner = try await Self.owner(in: candidates) else { return nil }
                 _ = try await connection.query(
                     """
                     INSERT INTO mediamux_rooms (room, node_id) VALUES (\(room), \(owner.node))
@@ -59,31 +53,33 @@ extension ClusterStore {
     /// The live node that holds session `id`, from its reservation; nil when none does (closed, or never
     /// made) or the store cannot answer.
     public func ownerOfSession(_ id: String) async -> Owner? {
-        let client = self.client
-        let logger = self.logger
-        return await withDeadline(self.settings.storeTimeout) {
-            let rows = try await client.query(
-                """
-                SELECT n.id, n.api FROM mediamux_reservations r JOIN mediamux_nodes n ON n.id = r.node_id
-                WHERE r.session_id = \(id) AND n.lease_until >= clock_timestamp()
-                """, logger: logger)
-            var owner: Owner?
-            for try await (node, api) in rows.decode((String, String).self) { owner = Owner(node: node, api: api) }
-            return owner
-        } ?? nil
+        await self.liveOwner(
+            """
+            SELECT n.id, n.api FROM mediamux_reservations r JOIN mediamux_nodes n ON n.id = r.node_id
+            WHERE r.session_id = \(id) AND n.lease_until >= clock_timestamp()
+            """)
     }
 
     /// The node named `id`, if it is live; for forwarding a drain.
     public func liveNode(_ id: String) async -> Owner? {
+        await self.liveOwner("SELECT id, api FROM mediamux_nodes WHERE id = \(id) AND lease_until >= clock_timestamp()")
+    }
+
+    /// The node a query of (id, api) rows names; nil when it names none or the store cannot answer.
+    private func liveOwner(_ query: PostgresQuery) async -> Owner? {
         let client = self.client
         let logger = self.logger
         return await withDeadline(self.settings.storeTimeout) {
-            let rows = try await client.query(
-                "SELECT id, api FROM mediamux_nodes WHERE id = \(id) AND lease_until >= clock_timestamp()",
-                logger: logger)
-            var owner: Owner?
-            for try await (node, api) in rows.decode((String, String).self) { owner = Owner(node: node, api: api) }
-            return owner
+            try await Self.owner(in: client.query(query, logger: logger))
         } ?? nil
+    }
+
+    /// The first (id, api) row as an owner. Every row is read, so the connection is left with none pending.
+    private static func owner(in rows: PostgresRowSequence) async throws -> Owner? {
+        var owner: Owner?
+        for try await (node, api) in rows.decode((String, String).self) where owner == nil {
+            owner = Owner(node: node, api: api)
+        }
+        return owner
     }
 }
