@@ -1,4 +1,5 @@
 import MuxICE
+import MuxWire
 import Synchronization
 
 /// What a packet thread needs to hand a session's media to it without asking the router: the handler, the
@@ -48,6 +49,17 @@ public struct MediaRouteCache {
 
     /// Tuples held, stale ones included until the next prune.
     public var count: Int { self.entries.count }
+
+    /// Where a datagram from `tuple` goes. STUN, and what no class claims, go to the router, which answers
+    /// checks and counts what it drops; DTLS, RTP and RTCP go through this cache.
+    public mutating func route(
+        _ datagram: UnsafeRawBufferPointer, class packetClass: PacketClass, on tuple: FiveTuple,
+        now: ContinuousClock.Instant, router: SessionRouter
+    ) -> RouteDecision {
+        packetClass == .stun || packetClass == .unknown
+            ? router.route(datagram, class: packetClass, on: tuple, now: now)
+            : self.route(bytes: datagram.count, on: tuple, router: router)
+    }
 
     /// Where media of `bytes` bytes from `tuple` goes: counted on its session and delivered, or dropped as
     /// `unknown_address` when no session authenticated the tuple.

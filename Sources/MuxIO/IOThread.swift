@@ -265,10 +265,8 @@ final class IOThread: @unchecked Sendable {
         let packetClass = PacketClass(datagram: UnsafeRawBufferPointer(datagram))
         guard let remote = self.admit(index, class: packetClass, counters: served.counters) else { return }
         let tuple = FiveTuple(socket: endpoint, remote: remote)
-        let decision =
-            packetClass == .stun || packetClass == .unknown
-            ? self.router.route(UnsafeRawBufferPointer(datagram), class: packetClass, on: tuple, now: now)
-            : self.mediaRoutes.route(bytes: datagram.count, on: tuple, router: self.router)
+        let decision = self.mediaRoutes.route(
+            UnsafeRawBufferPointer(datagram), class: packetClass, on: tuple, now: now, router: self.router)
         switch decision {
         case .drop(let reason):
             served.counters.dropped(reason, thread: self.index)

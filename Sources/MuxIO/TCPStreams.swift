@@ -224,10 +224,8 @@ final class TCPStreams {
         guard connection.isAuthenticated else {
             return self.handleFirst(frame, class: packetClass, on: connection, now: now)
         }
-        let decision =
-            packetClass == .stun || packetClass == .unknown
-            ? self.router.route(UnsafeRawBufferPointer(frame), class: packetClass, on: tuple, now: now)
-            : self.mediaRoutes.route(bytes: frame.count, on: tuple, router: self.router)
+        let decision = self.mediaRoutes.route(
+            UnsafeRawBufferPointer(frame), class: packetClass, on: tuple, now: now, router: self.router)
         switch decision {
         case .drop(let reason):
             counters.frames.dropped(reason, thread: self.thread)
