@@ -16,37 +16,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "interop"))
 from bench import ROOT, Mediamux, replace_block, wait_for  # noqa: E402
+from cluster_node import node_config  # noqa: E402
 from postgres_server import PostgresServer  # noqa: E402
 
 CLUSTER_BLOCK = ("<!-- cluster-benchmark:begin -->", "<!-- cluster-benchmark:end -->")
-CONFIG = """
-udp:
-  bind: ["127.0.0.1"]
-  port: 0
-tcp:
-  enabled: false
-api:
-  host: 127.0.0.1
-  port: 0
-  max_creates_per_second: 100000
-limits:
-  max_sessions_per_room: 100000
-  max_sessions_per_user: 100000
-  max_sessions_total: 100000
-session:
-  default_handler: discard
-shutdown:
-  drain_timeout: 0
-cluster:
-  store: {store}
-  node_id: {node}
-log:
-  level: warning
-"""
+# Caps out of the way, and the product's own lease and store timeout.
+NODE_SETTINGS = dict(room_cap=100000, user_cap=100000, total=100000, drain=0, store_timeout=3, lease_seconds=10,
+                     handler="discard", creates_per_second=100000, log_level="warning")
 
 
 def start_nodes(store, count):
-    nodes = [Mediamux(CONFIG.format(store=store, node=f"node-{index}")) for index in range(count)]
+    nodes = [Mediamux(node_config(store, f"node-{index}", **NODE_SETTINGS)) for index in range(count)]
     for index, node in enumerate(nodes):
         wait_for(lambda: any(entry["id"] == f"node-{index}" and entry["state"] == "up"
                              for entry in node.request("GET", "/v1/cluster/nodes")[1].get("nodes", [])),

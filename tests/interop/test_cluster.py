@@ -9,40 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from cluster_node import LEASE_SECONDS, node_config
 from mediamux_process import Mediamux, wait_for
 from postgres_server import PostgresServer
 from test_aioice import connect_agent
-
-LEASE_SECONDS = 3
-
-
-def node_config(store: str, node: str, room_cap=10, user_cap=5, total=1000, drain=1, store_timeout=15) -> str:
-    return f"""
-udp:
-  bind: ["127.0.0.1"]
-  port: 0
-tcp:
-  enabled: false
-api:
-  host: 127.0.0.1
-  port: 0
-  max_creates_per_second: 10000
-limits:
-  max_sessions_per_room: {room_cap}
-  max_sessions_per_user: {user_cap}
-  max_sessions_total: {total}
-session:
-  default_handler: datagram_echo
-shutdown:
-  drain_timeout: {drain}
-cluster:
-  store: {store}
-  node_id: {node}
-  lease_seconds: {LEASE_SECONDS}
-  store_timeout: {store_timeout}
-log:
-  level: info
-"""
 
 
 @pytest.fixture(scope="module")
