@@ -5,12 +5,13 @@ when its lease runs out, and while the store is down creations are refused and l
 import asyncio
 import os
 import signal
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from cluster_node import LEASE_SECONDS, node_config
-from mediamux_process import Mediamux, wait_for
+from mediamux_process import TOKEN, Mediamux, wait_for
 from postgres_server import PostgresServer
 from test_aioice import connect_agent
 
@@ -108,7 +109,7 @@ def test_a_killed_nodes_reservations_are_released_within_its_lease(cluster):
     assert codes(results).count("created") == 6
     a = nodes.nodes["node-a"]
     # The room was placed on one node, which holds all six, whichever node each creation reached.
-    held = holder_of(nodes, a)
+    held = holder_of(a)
     owner = next(name for name, count in held.items() if count == 6)
     survivor = next(node for name, node in nodes.nodes.items() if name != owner)
     assert survivor.request("POST", "/v1/rooms/call/sessions", {})[1]["error"]["code"] == "room_full"
@@ -118,7 +119,7 @@ def test_a_killed_nodes_reservations_are_released_within_its_lease(cluster):
     # Once its lease runs out its six stop counting, and the room, placed again, takes six more.
     wait_for(lambda: Cluster.state(survivor, owner) == "dead", timeout=LEASE_SECONDS * 3, message=f"{owner} dead")
     assert [survivor.request("POST", "/v1/rooms/call/sessions", {})[0] for _ in range(7)] == [201] * 6 + [409]
-    assert holder_of(nodes, survivor)[owner] == 0
+    assert holder_of(survivor)[owner] == 0
 
 
 def test_creations_are_refused_while_the_store_is_down_and_live_sessions_keep_flowing(cluster, postgres):
@@ -153,9 +154,16 @@ def test_creations_are_refused_while_the_store_is_down_and_live_sessions_keep_fl
     assert node.session(session["id"])["state"] == "connected"
 
 
-def holder_of(nodes: Cluster, via: Mediamux) -> dict:
+def holder_of(via: Mediamux) -> dict:
     """Sessions per node id, as the store counts them."""
     return {entry["id"]: entry["sessions"] for entry in via.request("GET", "/v1/cluster/nodes")[1]["nodes"]}
+
+
+def answering_node(via: Mediamux, path: str) -> str:
+    """The `Mediamux-Node` of a GET through `via`: the node that answered, forwarded or not."""
+    request = urllib.request.Request(via.api + path, headers={"Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers["Mediamux-Node"]
 
 
 def test_two_aiortc_peers_created_through_different_nodes_hear_each_other(cluster):
@@ -184,13 +192,13 @@ def test_two_aiortc_peers_created_through_different_nodes_hear_each_other(cluste
 
     alice_session, bob_session = asyncio.run(asyncio.wait_for(run(), ECHO_TIMEOUT + 20))
     # Both on the room's node, whichever node each creation reached.
-    held = holder_of(nodes, a)
+    held = holder_of(a)
     assert sorted(held.values()) == [0, 0, 2], held
     owner = next(name for name, count in held.items() if count == 2)
     for node in nodes.nodes.values():
         status, body = node.request("GET", f"/v1/sessions/{alice_session['id']}")
         assert status == 200 and body["room"] == "call", (node.api, status, body)
-    assert owner
+        assert answering_node(node, f"/v1/sessions/{bob_session['id']}") == owner, node.api
 
 
 def test_reads_and_deletions_work_from_any_node_and_a_dead_nodes_rooms_are_placed_again(cluster):
@@ -198,21 +206,21 @@ def test_reads_and_deletions_work_from_any_node_and_a_dead_nodes_rooms_are_place
     a = nodes.nodes["node-a"]
     status, session = a.request("POST", "/v1/rooms/moving/sessions", {})
     assert status == 201, session
-    owner = next(name for name, count in holder_of(nodes, a).items() if count == 1)
+    owner = next(name for name, count in holder_of(a).items() if count == 1)
     others = [node for name, node in nodes.nodes.items() if name != owner]
     assert others[0].request("GET", f"/v1/sessions/{session['id']}")[1]["id"] == session["id"]
     assert others[1].request("DELETE", f"/v1/sessions/{session['id']}")[0] == 204
-    assert holder_of(nodes, others[0])[owner] == 0
+    assert holder_of(others[0])[owner] == 0
 
     assert others[0].request("POST", "/v1/rooms/moving/sessions", {})[0] == 201
-    assert holder_of(nodes, others[0])[owner] == 1, "the room stays on its node while that node lives"
+    assert holder_of(others[0])[owner] == 1, "the room stays on its node while that node lives"
     victim = nodes.nodes[owner]
     os.kill(victim.process.pid, signal.SIGKILL)
     victim.process.wait()
     wait_for(lambda: Cluster.state(others[0], owner) == "dead", timeout=LEASE_SECONDS * 3, message=f"{owner} dead")
     status, moved = others[1].request("POST", "/v1/rooms/moving/sessions", {})
     assert status == 201, moved
-    held = holder_of(nodes, others[0])
+    held = holder_of(others[0])
     assert held[owner] == 0 and sum(held.values()) == 1, held
 
 
@@ -229,7 +237,7 @@ def test_a_draining_node_gets_no_new_rooms_and_its_sessions_end_with_close_notif
         try:
             _, session = await call.join(a, "drained", "echo")
             await call.wait_for_echo()
-            owner = next(name for name, count in holder_of(nodes, a).items() if count == 1)
+            owner = next(name for name, count in holder_of(a).items() if count == 1)
             other = next(name for name in nodes.nodes if name != owner)
             # Asked of the other node, which forwards it.
             status, body = await asyncio.to_thread(
@@ -240,7 +248,7 @@ def test_a_draining_node_gets_no_new_rooms_and_its_sessions_end_with_close_notif
                 wait_for, lambda: Cluster.state(a, owner) == "draining", 5, 0.1, f"{owner} draining")
             # A new room goes to the other node, even when asked of the draining one.
             assert nodes.nodes[owner].request("POST", "/v1/rooms/fresh/sessions", {})[0] == 201
-            assert holder_of(nodes, a)[other] == 1
+            assert holder_of(a)[other] == 1
             # The session goes on until the deadline, then ends with a close_notify the peer sees at once.
             assert call.pc.connectionState == "connected"
             await until_closed(call, timeout=8)
