@@ -11,30 +11,28 @@ import Testing
 /// What keeps a connected session alive without consent checks (issue 10, item 5): SRTP or SRTCP that
 /// authenticates, from the selected tuple. A Binding indication, which anyone can forge, does not.
 @Suite struct ConsentFromMediaTests {
-    static let consent = Duration.seconds(1)
+    /// Longer than a debug build's handshake in a full parallel run, which once outlasted a 1 s timeout before
+    /// any media was sent.
+    static let consent = Duration.seconds(2)
 
     static func isLive(_ fixture: SecureEchoFixture, _ session: CreatedSession) -> Bool {
         fixture.mux.snapshot(of: session.snapshot.id)?.state == .connected
     }
 
-    /// Sends a packet every 200 ms for three consent timeouts and says whether the session lasted. On a thread
-    /// of its own: in a full parallel run a task's sleep on the two cooperative threads, which tests blocking
-    /// on sockets share, once overslept the whole consent timeout, and the peer then really was silent.
+    /// Sends a packet every 200 ms for two consent timeouts and says whether the session lasted. On a thread
+    /// of its own: in a full parallel run a task's sleep on the cooperative threads once overslept the whole
+    /// consent timeout, and the peer then really was silent.
     static func lasts(
         _ fixture: SecureEchoFixture, _ session: CreatedSession, sending packet: @escaping () -> Void
     ) async -> Bool {
-        // The test hands the peer to that thread and does not touch it until the thread is done.
-        nonisolated(unsafe) let packet = packet
-        return await withCheckedContinuation { done in
-            Thread {
-                let end = ContinuousClock.now + Self.consent * 3
-                while ContinuousClock.now < end {
-                    packet()
-                    guard Self.isLive(fixture, session) else { return done.resume(returning: false) }
-                    usleep(200_000)  // the pace of the traffic, not a wait for state
-                }
-                done.resume(returning: Self.isLive(fixture, session))
-            }.start()
+        await onOwnThread {
+            let end = ContinuousClock.now + Self.consent * 2
+            while ContinuousClock.now < end {
+                packet()
+                guard Self.isLive(fixture, session) else { return false }
+                usleep(200_000)  // the pace of the traffic, not a wait for state
+            }
+            return Self.isLive(fixture, session)
         }
     }
 
