@@ -22,8 +22,11 @@ import Glibc
     }
 
     /// Connects and authenticates with a nominating check; returns the connected client.
-    private func connect(to session: CreatedSession, from ip: String? = nil) throws -> TCPTestClient {
-        let client = try TCPTestClient(to: try self.tcpCandidate(session), from: ip)
+    private func connect(
+        to session: CreatedSession, from ip: String? = nil, receiveBufferBytes: Int32? = nil
+    ) throws -> TCPTestClient {
+        let client = try TCPTestClient(
+            to: try self.tcpCandidate(session), from: ip, receiveBufferBytes: receiveBufferBytes)
         let check = CheckRequest.make(for: session.snapshot.localCredentials, useCandidate: true)
         let reply = try #require(client.exchange(check))
         #expect(try STUNMessage(parsing: reply).type == .bindingSuccess)
@@ -209,6 +212,53 @@ import Glibc
         #expect(fixture.counter("mediamux_tcp_send_errors_total", [("listener", "\(server)")]) == 0)
         _ = client
         await fixture.stop()
+    }
+
+    @Test func aPeerThatStopsReadingLosesWhatOverflowsTheQueueAndGetsTheRestWholeAndInOrder() async throws {
+        let fixture = try await MuxFixture { $0.tcp.enabled = true }
+        let session = try await fixture.mux.createSession(SessionRequest(room: "r", handler: "datagram_echo"))
+        let server = try self.tcpCandidate(session)
+        let client = try self.connect(to: session, receiveBufferBytes: 4096)
+        let listener = [("listener", "\(server)")]
+        func sendErrors() -> Int64 { fixture.counter("mediamux_tcp_send_errors_total", listener) }
+
+        // 5 MB echoed to a client that reads nothing yet: more than the kernel's send buffer grows to (at most
+        // tcp_wmem's 4 MiB) and the 64 KiB queue hold.
+        let total = 2_500
+        await onOwnThread {
+            for burst in stride(from: 0, to: total, by: 100) {
+                client.sendFrames((burst..<burst + 100).map(Self.numberedRTP))
+            }
+        }
+        let frames = { (direction: String) in
+            fixture.counter("mediamux_tcp_frames_total", listener + [("direction", direction), ("class", "rtp")])
+        }
+        #expect(await eventually { frames("in") == Int64(total) })
+        #expect(await eventually { frames("out") + sendErrors() == Int64(total) })
+        #expect(sendErrors() > 0, "the queue overflowed")
+
+        // Reading again drains the queue (EPOLLOUT): every frame counted as sent arrives, whole, in order.
+        let (received, wholeAndInOrder) = await onOwnThread {
+            var received = 0
+            var last = -1
+            while let frame = client.receiveFrame(timeout: .seconds(1)) {
+                let number = Int(frame[2]) << 8 | Int(frame[3])
+                guard frame == Self.numberedRTP(number), number > last else { return (received, false) }
+                last = number
+                received += 1
+            }
+            return (received, true)
+        }
+        #expect(wholeAndInOrder, "frame \(received) was cut or out of order")
+        #expect(received > 0 && Int64(received) == frames("out"))
+        #expect(client.exchange(CheckRequest.rtp) == CheckRequest.rtp, "the connection still carries media")
+        #expect(fixture.mux.snapshot(of: session.snapshot.id)?.state == .connected)
+        await fixture.stop()
+    }
+
+    /// An RTP packet of 2,000 bytes, near the largest frame, whose sequence number is `number`.
+    private static func numberedRTP(_ number: Int) -> [UInt8] {
+        [0x80, 96, UInt8(number >> 8), UInt8(number & 0xFF)] + [UInt8](repeating: UInt8(number % 251), count: 1996)
     }
 
     @Test func aConnectionWhoseSessionIsDeletedCloses() async throws {

@@ -11,13 +11,17 @@ public final class TCPTestClient {
     /// What arrived and no frame consumed yet.
     private var received: [UInt8] = []
 
-    /// Connects to `server`, from `ip` when given.
-    public init(to server: TransportAddress, from ip: String? = nil) throws {
+    /// Connects to `server`, from `ip` when given. A `receiveBufferBytes` set before the connect keeps the
+    /// window the peer may fill small, as a slow reader's.
+    public init(to server: TransportAddress, from ip: String? = nil, receiveBufferBytes: Int32? = nil) throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw TestError("socket() failed: \(errno)") }
         self.descriptor = descriptor
         var one: Int32 = 1
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        if var bytes = receiveBufferBytes {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &bytes, socklen_t(MemoryLayout<Int32>.size))
+        }
         if let ip {
             var address = sockaddr_storage()
             let length = TransportAddress(ip: IPAddress(ip)!, port: 0).write(to: &address)
