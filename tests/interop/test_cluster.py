@@ -57,8 +57,9 @@ class Cluster:
 
     def close(self):
         for node in self.nodes.values():
-            if node.process.poll() is None:
-                assert node.stop() == 0, node.output()[-3000:]
+            running = node.process.poll() is None
+            code = node.stop()  # also removes the folder of a node a test killed or stopped
+            assert not running or code == 0, node.final_output[-3000:]
 
 
 @pytest.fixture
@@ -260,6 +261,39 @@ def test_a_draining_node_gets_no_new_rooms_and_its_sessions_end_with_close_notif
     ended = nodes.nodes[owner].session(session["id"])
     assert (ended["state"], ended["close_reason"]) == ("closed", "shutdown"), ended
     assert nodes.nodes[owner].process.poll() is None, "a drained node stays up until it is stopped"
+
+
+def test_sigterm_drains_a_cluster_node_before_it_stops(cluster):
+    from aiortc import RTCBundlePolicy
+
+    from test_aiortc import EchoCall
+
+    nodes = cluster(count=2, drain=2)
+    a = nodes.nodes["node-a"]
+
+    async def run():
+        call = EchoCall(RTCBundlePolicy.MAX_BUNDLE)
+        try:
+            _, session = await call.join(a, "leaving", "echo")
+            await call.wait_for_echo()
+            owner = next(name for name, count in holder_of(a).items() if count == 1)
+            other = nodes.nodes[next(name for name in nodes.nodes if name != owner)]
+            stopping = nodes.nodes[owner]
+            stopping.process.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(
+                wait_for, lambda: Cluster.state(other, owner) == "draining", 5, 0.1, f"{owner} draining")
+            # Still serving while it drains, so probes see it leave and requests are not cut off.
+            assert stopping.request("GET", "/healthz") == (503, {"status": "draining"})
+            assert call.pc.connectionState == "connected"
+            await until_closed(call, timeout=8)
+            return owner, other
+        finally:
+            await call.close()
+
+    owner, other = asyncio.run(asyncio.wait_for(run(), 40))
+    stopping = nodes.nodes[owner]
+    assert stopping.process.wait(timeout=10) == 0, stopping.output()[-3000:]
+    assert holder_of(other).get(owner, 0) == 0, "its reservation was released before it stopped"
 
 
 async def until_closed(call, timeout):
