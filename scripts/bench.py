@@ -29,6 +29,7 @@ OUT = ROOT / ".build" / "bench"
 LOAD_BLOCK = ("<!-- load-benchmark:begin -->", "<!-- load-benchmark:end -->")
 MICRO_BLOCK = ("<!-- micro-benchmark:begin -->", "<!-- micro-benchmark:end -->")
 TCP_BLOCK = ("<!-- tcp-benchmark:begin -->", "<!-- tcp-benchmark:end -->")
+THREADS_BLOCK = ("<!-- threads-benchmark:begin -->", "<!-- threads-benchmark:end -->")
 LOSS_LIMIT = 0.1  # percent
 
 CONFIG = """
@@ -262,20 +263,64 @@ def tcp_against_udp(quick):
     return lines
 
 
+def threads_against_one(quick):
+    """Two packet threads against one, at rising load: echo and room pairs at the room scenario's rate, then
+    room pairs faster, up to where one thread loses packets. The runs are interleaved (one, two, one, two) so
+    a change of machine speed hits both. Echo keeps each session's packets on one thread, and in room pairs
+    about half the pairs relay across the threads, so the two show whether crossing threads costs anything."""
+    sessions, seconds, rounds = (200, 3, 1) if quick else (1000, 10, 2)
+    loads = [("echo", 50), ("room", 50), ("room", 65), ("room", 80)]
+    runs = {}
+    for round_index in range(rounds):
+        for mode, rate in loads:
+            for threads in (1, 2):
+                runs.setdefault((mode, rate, threads), []).append(with_mediamux(lambda server: loadgen(
+                    f"threads-{mode}-{rate}-{threads}-{round_index}", "--api", server.api, "--mode", mode,
+                    "--sessions", sessions, "--rate", rate, "--size", 200, "--duration", seconds,
+                    "--setup-rate", 2000, "--setup-concurrency", 16, "--server-pid", server.process.pid,
+                ), threads=threads))
+
+    def cost(reports):
+        return sum(cpu_per_packet(report) for report in reports) / len(reports)
+
+    def loss(reports):
+        return max(report["traffic"]["loss_percent"] for report in reports)
+
+    lines = [
+        f"### Two packet threads against one: {sessions} sessions, 200 bytes, mean of {rounds} interleaved runs each",
+        "",
+        "| handler | packets/s per session | packets/s in all | one thread: CPU per packet (us) | worst loss "
+        "| two threads: CPU per packet (us) | worst loss | two / one |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for mode, rate in loads:
+        one, two = runs[(mode, rate, 1)], runs[(mode, rate, 2)]
+        lines.append(
+            f"| {mode} | {rate} | {sessions * rate} | {cost(one):.2f} | {loss(one):.3f} % | {cost(two):.2f} "
+            f"| {loss(two):.3f} % | {cost(two) / cost(one) if cost(one) else 0:.3f} |"
+        )
+    return lines + [""]
+
+
+# What `--only` runs: a scenario and the block of docs/benchmarks.md it rewrites.
+SCENARIOS = {"tcp": (tcp_against_udp, TCP_BLOCK), "threads": (threads_against_one, THREADS_BLOCK)}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="shorter runs and fewer sessions, for a smoke test")
     parser.add_argument("--document", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--micro", help="Markdown tables of the micro benchmarks to put in their block")
-    parser.add_argument("--only", choices=["tcp"], help="run only this scenario and rewrite only its block")
+    parser.add_argument("--only", choices=sorted(SCENARIOS), help="run only this scenario and rewrite only its block")
     options = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     quick = options.quick
-    if options.only == "tcp":
+    if options.only:
         check_srtp_backend()
-        block = "\n".join(tcp_against_udp(quick) + [measured_on(quick)])
+        scenario, markers = SCENARIOS[options.only]
+        block = "\n".join(scenario(quick) + [measured_on(quick)])
         print(block)
-        replace_block(Path(options.document), TCP_BLOCK, block)
+        replace_block(Path(options.document), markers, block)
         return
     seconds = 2 if quick else 4
     lines = []
@@ -422,9 +467,10 @@ def main():
     print(block)
     document = Path(options.document)
     replace_block(document, LOAD_BLOCK, block)
-    tcp = "\n".join(tcp_against_udp(quick) + [measured_on(quick)])
-    print(tcp)
-    replace_block(document, TCP_BLOCK, tcp)
+    for scenario, markers in SCENARIOS.values():
+        scenario_block = "\n".join(scenario(quick) + [measured_on(quick)])
+        print(scenario_block)
+        replace_block(document, markers, scenario_block)
     if options.micro:
         micro = micro_table(Path(options.micro).read_text())
         print(micro)
