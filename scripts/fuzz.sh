@@ -3,11 +3,12 @@
 # what earlier runs found in .build/fuzz/corpus/<target> (not kept). A crash stops the run, with its input
 # in .build/fuzz/crashes/; turn it into a regression test, then keep the input in Fuzz/Corpus.
 # With --merge instead of SECONDS, folds what runs found into Fuzz/Corpus, keeping inputs that add coverage.
-# Usage: scripts/fuzz.sh SECONDS|--merge TARGET...
+# Usage: [FUZZ_MODE=debug] scripts/fuzz.sh SECONDS|--merge TARGET...   (the targets as built: release by default)
 set -euo pipefail
 seconds=$1
 shift
 build=.build/fuzz
+binaries=$build/${FUZZ_MODE:-release}
 mkdir -p "$build/crashes"
 # libFuzzer saves the input of a failed precondition only if Swift's backtracer does not take the signal first.
 export SWIFT_BACKTRACE=enable=no
@@ -25,11 +26,11 @@ max_len() {
 for target in "$@"; do
     mkdir -p "$build/corpus/$target"
     if [ "$seconds" = --merge ]; then
-        "$build/release/$target" -merge=1 -max_len="$(max_len "$target")" "Fuzz/Corpus/$target" "$build/corpus/$target"
+        "$binaries/$target" -merge=1 -max_len="$(max_len "$target")" "Fuzz/Corpus/$target" "$build/corpus/$target"
         continue
     fi
     log="$build/$target.log"
-    if ! "$build/release/$target" -max_total_time="$seconds" -max_len="$(max_len "$target")" -timeout=10 -print_final_stats=1 \
+    if ! "$binaries/$target" -max_total_time="$seconds" -max_len="$(max_len "$target")" -timeout=10 -print_final_stats=1 \
         -artifact_prefix="$build/crashes/$target-" "$build/corpus/$target" "Fuzz/Corpus/$target" >"$log" 2>&1; then
         tail -n 40 "$log"
         echo "$target: crashed; the input is in $build/crashes/" >&2
