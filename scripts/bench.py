@@ -64,6 +64,15 @@ def loadgen(name, *args):
     return report
 
 
+def paced_load(name, server, *args):
+    """A load generator run against mediamux `server`, its sessions set up at the pace of every traffic scenario
+    (2,000 a second, 16 at once), with the server's CPU measured."""
+    return loadgen(
+        name, "--api", server.api, "--setup-rate", 2000, "--setup-concurrency", 16, "--server-pid", server.process.pid,
+        *args,
+    )
+
+
 class Reference:
     def __init__(self):
         self.dir = tempfile.TemporaryDirectory(prefix="mediamux-reference-")
@@ -231,10 +240,9 @@ def tcp_against_udp(quick):
     runs = {"udp": [], "tcp": []}
     for round_index in range(rounds):
         for transport in ("udp", "tcp"):
-            runs[transport].append(with_mediamux(lambda server: loadgen(
-                f"echo-{transport}-{round_index}", "--api", server.api, "--sessions", sessions, "--rate", rate,
-                "--size", 200, "--duration", seconds, "--setup-rate", 2000, "--setup-concurrency", 16,
-                "--transport", transport, "--server-pid", server.process.pid,
+            runs[transport].append(with_mediamux(lambda server: paced_load(
+                f"echo-{transport}-{round_index}", server, "--sessions", sessions, "--rate", rate, "--size", 200,
+                "--duration", seconds, "--transport", transport,
             )))
 
     def median(transport, value):
@@ -274,10 +282,9 @@ def threads_against_one(quick):
     for round_index in range(rounds):
         for mode, rate in loads:
             for threads in (1, 2):
-                runs.setdefault((mode, rate, threads), []).append(with_mediamux(lambda server: loadgen(
-                    f"threads-{mode}-{rate}-{threads}-{round_index}", "--api", server.api, "--mode", mode,
-                    "--sessions", sessions, "--rate", rate, "--size", 200, "--duration", seconds,
-                    "--setup-rate", 2000, "--setup-concurrency", 16, "--server-pid", server.process.pid,
+                runs.setdefault((mode, rate, threads), []).append(with_mediamux(lambda server: paced_load(
+                    f"threads-{mode}-{rate}-{threads}-{round_index}", server, "--mode", mode, "--sessions", sessions,
+                    "--rate", rate, "--size", 200, "--duration", seconds,
                 ), threads=threads))
 
     def cost(reports):
@@ -380,9 +387,9 @@ def main():
     room_seconds = 3 if quick else 10
 
     def run_room(server, name="room-pairs"):
-        report = loadgen(
-            name, "--api", server.api, "--mode", "room", "--sessions", room_sessions, "--rate", 50, "--size", 200,
-            "--duration", room_seconds, "--setup-rate", 2000, "--setup-concurrency", 16, "--server-pid", server.process.pid,
+        report = paced_load(
+            name, server, "--mode", "room", "--sessions", room_sessions, "--rate", 50, "--size", 200,
+            "--duration", room_seconds,
         )
         return report, residence_quantile(server.request("GET", "/metrics")[1], "room", 0.99)
 
@@ -428,10 +435,9 @@ def main():
     ]
     largest = None
     for sessions in ([100, 1000] if quick else [100, 1000, 5000, 10000]):
-        report = with_mediamux(lambda server: loadgen(
-            f"scale-{sessions}", "--api", server.api, "--sessions", sessions, "--rate", 5, "--size", 200,
-            "--duration", seconds if sessions < 10000 else 10, "--setup-rate", 2000, "--setup-concurrency", 16,
-            "--server-pid", server.process.pid,
+        report = with_mediamux(lambda server: paced_load(
+            f"scale-{sessions}", server, "--sessions", sessions, "--rate", 5, "--size", 200,
+            "--duration", seconds if sessions < 10000 else 10,
         ))
         traffic, cpu = report["traffic"], report["server"]["cpu_percent"]
         lines.append(
