@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct mm_srtp {
-    srtp_t session;
-};
+// An mm_srtp is libsrtp's own session, cast: a wrapper would be one more object for every packet to reach.
+static srtp_t session_of(mm_srtp *srtp) {
+    return (srtp_t)(void *)srtp;
+}
 
 // libsrtp may be initialised once per process (a second srtp_init fails in 2.5).
 static pthread_once_t initialised = PTHREAD_ONCE_INIT;
@@ -68,20 +69,15 @@ mm_srtp *mm_srtp_new(int profile, const uint8_t *key, const uint8_t *salt, int i
     policy.window_size = 1024;
     // Retransmissions (NACK) resend a sequence number already protected.
     policy.allow_repeat_tx = 1;
-    mm_srtp *srtp = calloc(1, sizeof *srtp);
-    if (srtp == NULL) return NULL;
-    if (srtp_create(&srtp->session, &policy) != srtp_err_status_ok) {
-        free(srtp);
-        return NULL;
-    }
+    srtp_t session = NULL;
+    srtp_err_status_t created = srtp_create(&session, &policy);
     memset(master, 0, sizeof master);
-    return srtp;
+    return created == srtp_err_status_ok ? (mm_srtp *)(void *)session : NULL;
 }
 
 void mm_srtp_free(mm_srtp *srtp) {
     if (srtp == NULL) return;
-    srtp_dealloc(srtp->session);
-    free(srtp);
+    srtp_dealloc(session_of(srtp));
 }
 
 static int status(srtp_err_status_t status) {
@@ -96,9 +92,9 @@ static int status(srtp_err_status_t status) {
 
 int mm_srtp_protect(mm_srtp *srtp, uint8_t *packet, int *length, int capacity, int is_rtcp) {
     if (capacity - *length < mm_srtp_max_trailer()) return MM_SRTP_OTHER;
-    return status(is_rtcp ? srtp_protect_rtcp(srtp->session, packet, length) : srtp_protect(srtp->session, packet, length));
+    return status(is_rtcp ? srtp_protect_rtcp(session_of(srtp), packet, length) : srtp_protect(session_of(srtp), packet, length));
 }
 
 int mm_srtp_unprotect(mm_srtp *srtp, uint8_t *packet, int *length, int is_rtcp) {
-    return status(is_rtcp ? srtp_unprotect_rtcp(srtp->session, packet, length) : srtp_unprotect(srtp->session, packet, length));
+    return status(is_rtcp ? srtp_unprotect_rtcp(session_of(srtp), packet, length) : srtp_unprotect(session_of(srtp), packet, length));
 }
