@@ -306,6 +306,31 @@ def threads_against_one(quick):
             f"| {mode} | {rate} | {sessions * rate} | {cost(one):.2f} | {loss(one):.3f} % | {cost(two):.2f} "
             f"| {loss(two):.3f} % | {cost(two) / cost(one) if cost(one) else 0:.3f} |"
         )
+    return lines + [""] + wake_alone()
+
+
+def wake_alone(rates=(12_500, 25_000, 50_000), seconds=4):
+    """Benchmarks/wake-cost: what a thread that sleeps in epoll_wait pays per wake-up, against the system calls
+    of a wake-up alone; the kernel's part of the second packet thread, measured without mediamux."""
+    binary = OUT / "wake-cost"
+    source = ROOT / "Benchmarks" / "wake-cost" / "wake_cost.c"
+    subprocess.run(["cc", "-O2", "-pthread", "-o", str(binary), str(source)], check=True)
+    reports = [
+        json.loads(subprocess.run([str(binary), str(rate), str(seconds)], capture_output=True, text=True, check=True).stdout)
+        for rate in rates
+    ]
+    lines = [
+        "### A wake-up alone: one thread in epoll_wait, 200-byte datagrams paced one at a time",
+        "",
+        "| datagrams/s | datagrams per wake-up | thread CPU per wake-up (us) | epoll_wait, nothing ready (us) "
+        "| recvmmsg, nothing queued (us) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for report in reports:
+        lines.append(
+            f"| {report['rate']} | {report['datagrams_per_wake']:.2f} | {report['us_per_wake']:.2f} "
+            f"| {report['epoll_wait_empty_ns'] / 1000:.2f} | {report['recvmmsg_empty_ns'] / 1000:.2f} |"
+        )
     return lines + [""]
 
 
