@@ -149,6 +149,24 @@ def percentile(report, key):
     return report["traffic"]["latency_microseconds"].get(key, 0.0)
 
 
+def build_c_loop(name, *arguments, required=True):
+    """Compiles one of Benchmarks/'s C loops with `cc -O2` (`arguments`: sources, flags, libraries) to OUT/name
+    and returns its path; None when it does not build and is not `required` (a library missing)."""
+    binary = OUT / name
+    result = subprocess.run(["cc", "-O2", "-o", str(binary), *map(str, arguments)], capture_output=True, text=True)
+    if result.returncode == 0:
+        return binary
+    if required:
+        raise SystemExit(f"cannot build {name}:\n{result.stderr}")
+    return None
+
+
+def run_c_loop(binary, *arguments):
+    """Runs a C loop that prints one JSON object, and returns it."""
+    output = subprocess.run([str(binary), *map(str, arguments)], capture_output=True, text=True, check=True)
+    return json.loads(output.stdout)
+
+
 def srtp_alone(session_counts):
     """Benchmarks/srtp-streams built against the OpenSSL libsrtp2 of the build and the system's (NSS on Debian),
     each run round-robin over N sessions: the dependency measured without mediamux."""
@@ -160,14 +178,13 @@ def srtp_alone(session_counts):
     }
     results = {}
     for name, arguments in builds.items():
-        binary = OUT / f"srtp-streams-{name}"
-        if subprocess.run(["cc", "-O2", "-o", str(binary), *arguments], capture_output=True).returncode != 0:
+        binary = build_c_loop(f"srtp-streams-{name}", *arguments, required=False)
+        if binary is None:
             continue
         for sessions in session_counts:
             # Enough rounds for about a second on the slow library, and at least one per session.
             rounds = max(sessions * 4, 200_000 if name == "openssl" or sessions <= 100 else 20_000)
-            output = subprocess.run([str(binary), str(sessions), str(rounds)], capture_output=True, text=True, check=True)
-            report = json.loads(output.stdout)
+            report = run_c_loop(binary, sessions, rounds)
             results[(name, sessions)] = (report["backend"], report["ns_per_round_trip"])
     backends = {name: next((backend for (n, _), (backend, _) in results.items() if n == name), None) for name in builds}
     lines = [
@@ -275,7 +292,8 @@ def threads_against_one(quick):
     """Two packet threads against one, at rising load: echo and room pairs at the room scenario's rate, then
     room pairs faster, up to where one thread loses packets. The runs are interleaved (one, two, one, two) so
     a change of machine speed hits both. Echo keeps each session's packets on one thread, and in room pairs
-    about half the pairs relay across the threads, so the two show whether crossing threads costs anything."""
+    about half the pairs relay across the threads, so the two show whether crossing threads costs anything.
+    Then the cost of a wake-up alone (`wake_alone`), which is what the second thread adds."""
     sessions, seconds, rounds = (200, 3, 1) if quick else (1000, 10, 2)
     loads = [("echo", 50), ("room", 50), ("room", 65), ("room", 80)]
     runs = {}
@@ -312,13 +330,8 @@ def threads_against_one(quick):
 def wake_alone(rates=(12_500, 25_000, 50_000), seconds=4):
     """Benchmarks/wake-cost: what a thread that sleeps in epoll_wait pays per wake-up, against the system calls
     of a wake-up alone; the kernel's part of the second packet thread, measured without mediamux."""
-    binary = OUT / "wake-cost"
-    source = ROOT / "Benchmarks" / "wake-cost" / "wake_cost.c"
-    subprocess.run(["cc", "-O2", "-pthread", "-o", str(binary), str(source)], check=True)
-    reports = [
-        json.loads(subprocess.run([str(binary), str(rate), str(seconds)], capture_output=True, text=True, check=True).stdout)
-        for rate in rates
-    ]
+    binary = build_c_loop("wake-cost", "-pthread", ROOT / "Benchmarks" / "wake-cost" / "wake_cost.c")
+    reports = [run_c_loop(binary, rate, seconds) for rate in rates]
     lines = [
         "### A wake-up alone: one thread in epoll_wait, 200-byte datagrams paced one at a time",
         "",

@@ -16,7 +16,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import CONFIG, OUT, ROOT, TOKEN, Mediamux, check_srtp_backend, loadgen, replace_block  # noqa: E402
+from bench import (  # noqa: E402
+    CONFIG, OUT, ROOT, TOKEN, Mediamux, build_c_loop, check_srtp_backend, loadgen, replace_block,
+)
 
 FLOOD_BLOCK = ("<!-- flood-benchmark:begin -->", "<!-- flood-benchmark:end -->")
 SESSIONS = 100
@@ -33,10 +35,7 @@ def in_namespace():
 
 
 def build_flooder():
-    binary = OUT / "flooder"
-    source = ROOT / "Benchmarks" / "flooder" / "flooder.c"
-    subprocess.run(["cc", "-O2", "-o", str(binary), str(source)], check=True)
-    return binary
+    return build_c_loop("flooder", ROOT / "Benchmarks" / "flooder" / "flooder.c")
 
 
 def scenario(flooder, mode, seconds, pinned):
