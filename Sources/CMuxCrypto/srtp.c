@@ -3,10 +3,9 @@
 #include <pthread.h>
 #include <srtp2/cipher.h>
 #include <srtp2/srtp.h>
-#include <stdlib.h>
 #include <string.h>
 
-// An mm_srtp is libsrtp's own session, cast: a wrapper would be one more object for every packet to reach.
+// An mm_srtp is libsrtp's own session, cast: no wrapper to allocate, and no pointer more for a packet to follow.
 static srtp_t session_of(mm_srtp *srtp) {
     return (srtp_t)(void *)srtp;
 }
